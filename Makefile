@@ -1,0 +1,48 @@
+# movierec: `make run` installs everything and runs the main job, `make test` installs everything and runs
+# the tests. Both share `make install`, which is idempotent (it re-runs only when settings.ini or setup.py change).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# A checkout that sits beside ../shared/data finds the MovieLens archives there instead of downloading them.
+ifneq ($(wildcard ../shared/data),)
+export MOVIEREC_DATA ?= $(abspath ../shared/data)
+endif
+
+.PHONY: install run test check notebooks pytest clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install torch==2.13.0 torchvision==0.28.0
+	$(BIN)/python -m pip install -e ".[dev]"
+	touch $@
+
+run: install
+	$(BIN)/python -c "from movierec.data import load_movielens; print(load_movielens())"
+
+test: install
+	@start=$$(date +%s); $(MAKE) --no-print-directory check && \
+	s1=$$(date +%s) && echo "stage check: $$((s1-start)) s" && \
+	$(MAKE) --no-print-directory notebooks && s2=$$(date +%s) && echo "stage notebooks: $$((s2-s1)) s" && \
+	$(MAKE) --no-print-directory pytest && s3=$$(date +%s) && echo "stage pytest: $$((s3-s2)) s"
+
+# nbdev_export and nbdev_clean must change nothing: the package is generated from the notebooks, which are clean.
+check: install
+	@before="$$(git status --porcelain; git diff)"; \
+	PATH=$(BIN):$$PATH nbdev_export && PATH=$(BIN):$$PATH nbdev_clean; \
+	after="$$(git status --porcelain; git diff)"; \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev_export or nbdev_clean changed files: run both and commit the result."; git status --short; exit 1; \
+	fi; echo "nbdev_export and nbdev_clean change nothing"
+
+notebooks: install
+	PATH=$(BIN):$$PATH CI=$${CI:-1} nbdev_test --n_workers 2 --timing
+
+pytest: install
+	CI=$${CI:-1} $(BIN)/python -m pytest tests -q
+
+clean:
+	rm -rf $(VENV) *.egg-info _docs _proc
