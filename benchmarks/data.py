@@ -12,13 +12,14 @@ import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from movierec.data import load_movielens
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm = lambda: int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])/1024  # peak RSS of this process, in MB (reset at exec, unlike ru_maxrss)
+base = hwm()
 t = time.perf_counter(); ml = load_movielens(sys.argv[1], data_dir=sys.argv[2] or None, progress=False)
 dt = time.perf_counter() - t
-print(json.dumps(dict(seconds=dt, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,
-                      imports_mb=base/1024, ratings=len(ml.ratings))))
+print(json.dumps(dict(seconds=dt, peak_mb=hwm(),
+                      imports_mb=base, ratings=len(ml.ratings))))
 """
 
 def load_once(name, data_dir):
