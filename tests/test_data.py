@@ -213,3 +213,11 @@ def test_ratings_of_unknown_movies_dropped(small):
 
 def test_synth_rejects_impossible_sizes():
     with pytest.raises(ValueError, match='more than half'): synth_movielens(10, 10, 90)
+
+def test_read_only_mode_is_respected_even_as_root(tmp_path, small):
+    zp, rel = make_zip(tmp_path, small)
+    zp.parent.chmod(0o555)                      # root may write anyway; movierec must not
+    try:
+        path = get_movielens(rel, data_dir=zp.parent)
+        assert path.parent == data.DEFAULT_DATA and sorted(p.name for p in zp.parent.iterdir()) == ['ml-test.zip']
+    finally: zp.parent.chmod(0o755)
