@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #392ee2c5
 from __future__ import annotations
-import difflib, hashlib, json, os, re, shutil, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+import difflib, hashlib, json, os, re, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO

@@ -1,10 +1,10 @@
 "Bad input and fault cases of the data layer: each gives a clear error and leaves nothing half-written."
 import functools, hashlib, http.server, shutil, threading, warnings, zipfile
 from pathlib import Path
-import numpy as np, pandas as pd, pytest
+import pandas as pd, pytest
 import movierec.data as data
 from movierec.data import (MovieLensError, Release, UnknownIdError, check_archive, extract, get_movielens,
-                           load_movielens, read_release, synth_movielens, write_release, MovieLens)
+                           load_movielens, synth_movielens, write_release, MovieLens)
 
 SHARED_ZIP = Path(__file__).resolve().parents[2]/'shared'/'data'/'ml-latest-small.zip'
 
