@@ -21,7 +21,7 @@ $(VENV)/.installed: settings.ini setup.py
 	touch $@
 
 run: install
-	$(BIN)/python -c "from movierec.data import load_movielens; print(load_movielens())"
+	$(BIN)/movierec similar "Toy Story"
 
 test: install
 	@start=$$(date +%s); $(MAKE) --no-print-directory check && \

@@ -1,0 +1,121 @@
+"Hybrid recommender and command line on small synthetic data: save/load, bad folders, bad options, CLI end to end"
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, torch
+from movierec.data import synth_movielens, write_release, MovieLensError, MovieLens
+from movierec.similarity import View
+from movierec.hybrid import Recommender, hybrid_rows, support_weight
+
+@pytest.fixture(scope='module')
+def ml(): return synth_movielens(200, 300, 12_000, seed=2, tag_pct=0.3)
+
+@pytest.fixture(scope='module')
+def rec(ml): return Recommender.from_movielens(ml, content_epochs=2, collab_epochs=2, progress=False)
+
+def test_save_load_identical(rec, tmp_path):
+    rec.save(tmp_path/'m')
+    r2 = Recommender.load(tmp_path/'m')
+    t = rec.ml.movies.title.iloc[5]
+    for v in ('hybrid', 'content', 'collab'):
+        pd.testing.assert_frame_equal(rec.similar(t, 7, view=v), r2.similar(t, 7, view=v))
+    u = int(rec.ml.ratings.userId.iloc[0])
+    pd.testing.assert_frame_equal(rec.recommend(u, 5), r2.recommend(u, 5))
+    pd.testing.assert_frame_equal(rec.recommend_for({t: 5}, 5), r2.recommend_for({t: 5}, 5))
+
+def test_save_replaces_atomically(rec, tmp_path):
+    rec.save(tmp_path/'m'); rec.save(tmp_path/'m')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['m']        # no temporary or old folders left
+
+@pytest.mark.parametrize('damage,msg', [
+    (lambda d: (d/'views.npz').write_bytes((d/'views.npz').read_bytes()[:500]), 'damaged'),
+    (lambda d: (d/'collab.pt').write_bytes(b'not a torch file'), 'damaged'),
+    (lambda d: (d/'movies.parquet').unlink(), 'missing movies.parquet'),
+    (lambda d: (d/'config.json').write_text('{"format": "something else"}'), 'does not describe'),
+    (lambda d: (d/'config.json').write_text('{'), 'unreadable'),
+    (lambda d: (d/'config.json').write_text(json.loads((d/'config.json').read_text()) and
+        json.dumps({**json.loads((d/'config.json').read_text()), 'format_version': 99})), 'format version 99'),
+    (lambda d: (d/'config.json').write_text(json.dumps({**json.loads((d/'config.json').read_text()), 'n_movies': 7})), 'expected'),
+])
+def test_bad_model_folders(rec, tmp_path, damage, msg):
+    d = rec.save(tmp_path/'m'); damage(d)
+    with pytest.raises(MovieLensError, match=msg): Recommender.load(d)
+
+def test_foreign_folder(tmp_path):
+    (tmp_path/'x').mkdir(); (tmp_path/'x'/'hello.txt').write_text('hi')
+    with pytest.raises(MovieLensError, match='config.json is missing'): Recommender.load(tmp_path/'x')
+
+def test_state_dict_is_not_pickle_code(rec, tmp_path):
+    "collab.pt is read with weights_only=True: a pickled object is refused"
+    d = rec.save(tmp_path/'m')
+    torch.save({'x': object()}, d/'collab.pt')
+    with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d)
+
+def test_bad_options(rec, ml):
+    t = ml.movies.title.iloc[0]
+    with pytest.raises(ValueError, match='positive'): rec.similar(t, k=0)
+    with pytest.raises(ValueError, match='0 or more'): rec.similar(t, w_content=-1)
+    with pytest.raises(ValueError, match='above 0'): rec.similar(t, w_content=0, w_collab=0)
+    with pytest.raises(ValueError, match='one of hybrid'): rec.similar(t, view='both')
+    with pytest.raises(KeyError): rec.similar('zzzz qqqq xxxx')
+    with pytest.raises(ValueError, match='0 or more'): Recommender.from_movielens(ml, w_collab=-0.5)
+
+def test_k_larger_than_catalogue(rec, ml):
+    res = rec.similar(ml.movies.title.iloc[0], k=10_000)
+    assert len(res) == ml.n_movies - 1 and res.score.is_monotonic_decreasing
+
+def test_weights_select_views(rec, ml):
+    t = ml.movies.title.iloc[3]
+    c = rec.similar(t, 10, w_content=1, w_collab=0)
+    assert np.allclose(c.score, c.content, atol=1e-4)
+    k = rec.similar(t, 10, w_content=0, w_collab=1, lam=0)
+    both = k.collab.notna()
+    assert np.allclose(k.score[both], k.collab[both], atol=1e-4)
+
+def test_cold_movie_uses_content_alone(ml):
+    cold = int(ml.movies.movieId.iloc[0])
+    ml2 = MovieLens(ml.ratings[ml.ratings.movieId != cold].reset_index(drop=True), ml.movies, ml.tags)
+    r = Recommender.from_movielens(ml2, content_epochs=1, collab_epochs=1, progress=False)
+    res = r.similar(cold, 20)
+    assert set(res.source) == {'content'} and np.allclose(res.score, res.content, atol=1e-4)
+    with pytest.raises(KeyError, match='no ratings'): r.similar(cold, view='collab')
+
+def test_hybrid_rows_match_formula():
+    g = np.random.default_rng(3)
+    cv, kv = View(g.normal(size=(30, 5))), View(g.normal(size=(30, 4)), known=g.random(30) > .2, support=g.integers(0, 50, 30))
+    num, den = hybrid_rows(cv, kv, 0.3, 0.7, lam=10)
+    u = lambda X: X / np.linalg.norm(X, axis=1, keepdims=True)
+    a = support_weight(kv.support, 10) * kv.known
+    W = 0.7 * np.outer(a, a)
+    K = np.nan_to_num(u(kv.emb) @ u(kv.emb).T)            # unknown rows are zero; their weight is 0 anyway
+    H = (0.3 * u(cv.emb) @ u(cv.emb).T + W * K) / (0.3 + W)
+    assert np.allclose((num @ num.T) / (den @ den.T), H, atol=1e-5)
+
+def _cli(*args, env):
+    return subprocess.run([sys.executable, '-c', 'from movierec.cli import _main; _main()', *args],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+def test_cli_end_to_end(ml, tmp_path):
+    "fetch → similar (trains, caches) → similar again (loads) → recommend, on a synthetic release written as ml-latest-small"
+    data = tmp_path/'data'
+    small = synth_movielens(150, 400, 8_000, seed=4, tag_pct=0.3)
+    write_release(small, data/'ml-latest-small', 'csv')
+    env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(tmp_path/'models'), 'MOVIEREC_QUIET': '1'}
+    title = small.movies.title.iloc[10]
+    r = _cli('similar', title, '-k', '4', '--json', env=env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert len(out) == 4 and {'movieId', 'title', 'score', 'content', 'collab'} <= set(out[0])
+    assert 'Trained on' in r.stderr and len(list((tmp_path/'models').iterdir())) == 1
+    r2 = _cli('similar', title, '-k', '4', '--json', env=env)
+    assert r2.returncode == 0 and json.loads(r2.stdout) == out and 'Trained' not in r2.stderr   # loaded, same answer
+    r3 = _cli('similar', title, env=env)
+    assert r3.returncode == 0 and title[:20] in r3.stdout or len(r3.stdout.splitlines()) == 11
+    u = str(int(small.ratings.userId.iloc[0]))
+    r4 = _cli('recommend', '--user', u, '-k', '3', '--json', env=env)
+    assert r4.returncode == 0 and len(json.loads(r4.stdout)) == 3
+    bad = _cli('similar', 'zzzz qqqq xxxx', env=env)
+    assert bad.returncode == 2 and 'movierec similar:' in bad.stderr and 'Traceback' not in bad.stderr
+    badk = _cli('similar', title, '-k', '0', env=env)
+    assert badk.returncode == 2 and 'positive' in badk.stderr
+    assert _cli('nonsense', env=env).returncode == 2
+    assert _cli('search', title[:6], '--json', env=env).returncode == 0
