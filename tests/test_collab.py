@@ -2,7 +2,7 @@
 import numpy as np, pandas as pd, pytest, torch
 from movierec.data import synth_movielens, MovieLensError, UnknownIdError
 from movierec.split import random_split
-from movierec.collab import fit_collab, collab_dls, vocab_index, CollabModel, NotFittedError, _user_scores
+from movierec.collab import fit_collab, collab_dls, CollabModel, NotFittedError, _user_scores
 
 @pytest.fixture(scope='module')
 def ml(): return synth_movielens(300, 400, 20_000, seed=1)
