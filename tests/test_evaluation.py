@@ -1,0 +1,105 @@
+"Baselines and evaluation: metrics against a per-user loop (hypothesis), ranking rules, bad input, `movierec evaluate` end to end"
+import json, os, subprocess, sys
+import numpy as np, pandas as pd, pytest, scipy.sparse as sp
+from hypothesis import given, settings, strategies as st
+from movierec.data import synth_movielens, write_release, MovieLensError
+from movierec.split import user_split
+from movierec.baselines import (CannotDoError, GlobalMean, Popularity, ItemKNN, UserKNN, WeightedRating, ViewModel,
+                                rank_movies, ratings_matrix)
+from movierec.evaluation import hit_matrix, ranking_metrics, evaluate, relevant_matrix, beyond_accuracy, genre_matrix
+
+def _slow_metrics(recs, rel_sets, k):
+    "The textbook definitions, one user at a time"
+    out = {m: [] for m in ('precision', 'recall', 'ndcg', 'map', 'hitrate', 'mrr')}
+    for r,rel in zip(recs, rel_sets):
+        h = [int(x in rel) for x in r[:k]]
+        out['precision'].append(sum(h)/k); out['recall'].append(sum(h)/len(rel))
+        dcg = sum(x/np.log2(i+2) for i,x in enumerate(h)); idcg = sum(1/np.log2(i+2) for i in range(min(len(rel), k)))
+        out['ndcg'].append(dcg/idcg)
+        out['map'].append(sum(sum(h[:i+1])/(i+1) for i,x in enumerate(h) if x) / min(len(rel), k))
+        out['hitrate'].append(float(sum(h) > 0))
+        out['mrr'].append(next((1/(i+1) for i,x in enumerate(h) if x), 0.))
+    return {f'{m}@{k}': np.mean(v) for m,v in out.items()}
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(0, 10_000))
+def test_metrics_match_definitions(n_users, k, seed):
+    g = np.random.default_rng(seed); n = 15
+    recs = np.stack([g.permutation(n)[:k] for _ in range(n_users)])
+    recs[g.random(recs.shape) < 0.1] = -1                              # some empty slots
+    rel_sets = [set(g.choice(n, g.integers(1, 6), replace=False).tolist()) for _ in range(n_users)]
+    rel = sp.csr_matrix((np.ones(sum(map(len, rel_sets)), bool),
+                         (np.repeat(np.arange(n_users), [len(s) for s in rel_sets]), [x for s in rel_sets for x in sorted(s)])), shape=(n_users, n))
+    got = ranking_metrics(hit_matrix(recs, rel), [len(s) for s in rel_sets], k)
+    want = _slow_metrics(recs, rel_sets, k)
+    for m in want: assert got[m] == pytest.approx(want[m]), m
+    assert all(0 <= v <= 1 for v in got.values())
+
+@pytest.fixture(scope='module')
+def ml(): return synth_movielens(120, 260, 6_000, seed=5, tag_pct=0.2)
+
+@pytest.fixture(scope='module')
+def split(ml): return user_split(ml.ratings, 0.2, seed=0)
+
+@pytest.mark.parametrize('cls', [Popularity, ItemKNN, UserKNN, WeightedRating])
+def test_rank_never_returns_rated_or_excluded(ml, split, cls):
+    train,_ = split
+    m = cls(ml).fit(train)
+    users = train.userId.unique()[:30]
+    cand = np.zeros(ml.n_movies, bool); cand[::3] = True
+    recs = m.rank(users, 10, candidates=cand)
+    R = ratings_matrix(ml, train)
+    for u,r in zip(ml.user_map.encode(users), recs):
+        r = r[r >= 0]
+        assert not set(r) & set(R[u].indices) and cand[r].all() and len(set(r)) == len(r)
+
+def test_rank_pads_when_few_candidates(ml, split):
+    m = Popularity(ml).fit(split[0])
+    cand = np.zeros(ml.n_movies, bool); cand[np.flatnonzero(m.n_train > 0)[:3]] = True
+    recs = m.rank(split[0].userId.unique()[:5], 6, candidates=cand)
+    assert (recs[:, 3:] == -1).all()
+
+def test_bad_input(ml, split):
+    train,test = split
+    with pytest.raises(CannotDoError, match='cannot rank'): rank_movies(GlobalMean(ml).fit(train), [1], 5)
+    with pytest.raises(ValueError, match='positive'): Popularity(ml).fit(train).rank([int(train.userId.iloc[0])], 0)
+    with pytest.raises(ValueError, match='not smaller than the catalogue'): evaluate(['popularity'], ml, 'topn', k=ml.n_movies)
+    with pytest.raises(MovieLensError, match='No held-out rating'): relevant_matrix(ml, test.assign(rating=1.0))
+    with pytest.raises(MovieLensError, match='outside'): Popularity(ml).fit(train.assign(rating=7.0))
+    with pytest.raises(MovieLensError, match='empty'): Popularity(ml).fit(train.head(0))
+    with pytest.raises(ValueError, match='one row per movie'): ViewModel(ml, np.ones((3, 2)))
+    with pytest.raises(CannotDoError, match='cannot predict'): evaluate(['popularity'], ml, 'rating')
+    with pytest.raises(ValueError, match='Pass the release'): evaluate(['popularity'])
+
+def test_users_without_relevant_items_are_left_out(ml, split):
+    train,test = split
+    rows,rel = relevant_matrix(ml, test)
+    assert (np.diff(rel.indptr) > 0).all()
+    liked_users = test[test.rating >= 4].userId.unique()
+    assert len(rows) == len(liked_users)
+
+def test_beyond_accuracy_empty_lists(ml):
+    r = beyond_accuracy(np.full((3, 4), -1), np.ones(ml.n_movies), ml.n_users, genre_matrix(ml))
+    assert r['coverage'] == 0 and np.isnan(r['novelty'])
+
+def test_evaluate_is_reproducible(ml):
+    a = evaluate(['popularity', 'user-knn'], ml, 'topn', seed=3)
+    b = evaluate(['popularity', 'user-knn'], ml, 'topn', seed=3)
+    pd.testing.assert_frame_equal(a.drop(columns=['fit_s', 'eval_s']), b.drop(columns=['fit_s', 'eval_s']))
+
+def test_cli_evaluate(tmp_path):
+    data = tmp_path/'data'
+    small = synth_movielens(100, 300, 5_000, seed=6, tag_pct=0.2)
+    write_release(small, data/'ml-latest-small', 'csv')
+    env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_QUIET': '1'}
+    run = lambda *a: subprocess.run([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'evaluate', *a],
+                                    capture_output=True, text=True, env=env, timeout=600)
+    r = run('--protocol', 'topn', '--models', 'popularity,item-knn', '--json')
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [o['model'] for o in out] == ['popularity', 'item-knn'] and 0 <= out[0]['ndcg@10'] <= 1
+    t = run('--protocol', 'rating', '--models', 'global-mean,bias')
+    assert t.returncode == 0 and 'rmse' in t.stdout and 'bias' in t.stdout
+    bad = run('--protocol', 'rating', '--models', 'popularity')
+    assert bad.returncode == 2 and 'cannot predict' in bad.stderr and 'Traceback' not in bad.stderr
+    assert run('--protocol', 'nonsense').returncode == 2
