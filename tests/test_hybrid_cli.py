@@ -120,3 +120,14 @@ def test_cli_end_to_end(ml, tmp_path):
     assert badk.returncode == 2 and 'positive' in badk.stderr
     assert _cli('nonsense', env=env).returncode == 2
     assert _cli('search', title[:6], '--json', env=env).returncode == 0
+
+def test_save_load_without_collab_model(ml, tmp_path):
+    "A Recommender built from views alone (no CollabModel) round-trips too"
+    g = np.random.default_rng(0)
+    known = g.random(ml.n_movies) < 0.8
+    rec = Recommender(ml, View(g.normal(size=(ml.n_movies, 8)), name='content'),
+                      View(g.normal(size=(ml.n_movies, 5)), known=known, support=np.where(known, 30, 0), name='collab'))
+    r2 = Recommender.load(rec.save(tmp_path/'m'))
+    t = ml.movies.title.iloc[3]
+    pd.testing.assert_frame_equal(rec.similar(t, 5), r2.similar(t, 5))
+    assert r2.model is None and r2.ml.n_users == ml.n_users
