@@ -1,5 +1,5 @@
 "Hybrid recommender and command line on small synthetic data: save/load, bad folders, bad options, CLI end to end"
-import json, os, subprocess, sys
+import json, os, shlex, subprocess, sys
 import numpy as np, pandas as pd, pytest, torch
 from movierec.data import synth_movielens, write_release, MovieLensError, MovieLens
 from movierec.similarity import View
@@ -25,12 +25,17 @@ def test_save_replaces_atomically(rec, tmp_path):
     rec.save(tmp_path/'m'); rec.save(tmp_path/'m')
     assert sorted(p.name for p in tmp_path.iterdir()) == ['m']        # no temporary or old folders left
 
+def _flip_middle_byte(p):
+    b = bytearray(p.read_bytes()); b[len(b)//2] ^= 0xFF; p.write_bytes(bytes(b))
+
 def _edit_config(d, **changes):
     (d/'config.json').write_text(json.dumps({**json.loads((d/'config.json').read_text()), **changes}))
 
 @pytest.mark.parametrize('damage,msg', [
     (lambda d: (d/'views.npz').write_bytes((d/'views.npz').read_bytes()[:500]), 'damaged'),
     (lambda d: (d/'collab.pt').write_bytes(b'not a torch file'), 'damaged'),
+    (lambda d: (d/'collab.pt').write_bytes((d/'collab.pt').read_bytes()[:3000]), 'damaged'),
+    (lambda d: _flip_middle_byte(d/'collab.pt'), 'damaged'),
     (lambda d: (d/'movies.parquet').unlink(), 'missing movies.parquet'),
     (lambda d: (d/'config.json').write_text('{"format": "something else"}'), 'does not describe'),
     (lambda d: (d/'config.json').write_text('{'), 'unreadable'),
@@ -49,7 +54,18 @@ def test_state_dict_is_not_pickle_code(rec, tmp_path):
     "collab.pt is read with weights_only=True: a pickled object is refused"
     d = rec.save(tmp_path/'m')
     torch.save({'x': object()}, d/'collab.pt')
-    with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d)
+    with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d, lazy=False)
+    r = Recommender.load(d)                   # lazy: the model is read, and refused, on first use
+    with pytest.raises(MovieLensError, match='collab.pt is damaged'): r.recommend(int(rec.ml.ratings.userId.iloc[0]))
+
+def test_similar_from_a_saved_model_needs_no_torch(rec, tmp_path):
+    "Loading a saved model and answering `similar` imports neither torch, fastai nor scikit-learn (the warm CLI's second)"
+    d = rec.save(tmp_path/'m')
+    code = ("import sys; from movierec.hybrid import Recommender; r = Recommender.load(sys.argv[1]); "
+            "t = r.ml.movies.title.iloc[5]; [r.similar(t, 5, view=v) for v in ('hybrid', 'content', 'collab')]; "
+            "print(sorted(m for m in ('torch', 'fastai', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, '-c', code, str(d)], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == '[]', out
 
 def test_bad_options(rec, ml):
     t = ml.movies.title.iloc[0]
@@ -120,6 +136,10 @@ def test_cli_end_to_end(ml, tmp_path):
     assert badk.returncode == 2 and 'positive' in badk.stderr
     assert _cli('nonsense', env=env).returncode == 2
     assert _cli('search', title[:6], '--json', env=env).returncode == 0
+    # a reader that stops early (`| head`) gets its lines and no traceback
+    p = subprocess.run(f"{shlex.quote(sys.executable)} -c 'from movierec.cli import _main; _main()' similar {shlex.quote(title)} "
+                       "-k 399 --json | head -2", shell=True, capture_output=True, text=True, env=env, timeout=600)
+    assert p.stdout.count('\n') == 2 and 'Traceback' not in p.stderr and 'Broken' not in p.stderr, p.stderr
 
 def test_save_load_without_collab_model(ml, tmp_path):
     "A Recommender built from views alone (no CollabModel) round-trips too"
