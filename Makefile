@@ -9,7 +9,7 @@ ifneq ($(wildcard ../shared/data),)
 export MOVIEREC_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: install run test check notebooks pytest clean
+.PHONY: install run test check notebooks docs browser pytest clean
 
 install: $(VENV)/.installed
 
@@ -23,11 +23,12 @@ $(VENV)/.installed: settings.ini setup.py
 run: install
 	$(BIN)/movierec similar "Toy Story"
 
-test: install
+test: install browser
 	@start=$$(date +%s); $(MAKE) --no-print-directory check && \
 	s1=$$(date +%s) && echo "stage check: $$((s1-start)) s" && \
 	$(MAKE) --no-print-directory notebooks && s2=$$(date +%s) && echo "stage notebooks: $$((s2-s1)) s" && \
-	$(MAKE) --no-print-directory pytest && s3=$$(date +%s) && echo "stage pytest: $$((s3-s2)) s"
+	$(MAKE) --no-print-directory docs && s3=$$(date +%s) && echo "stage docs: $$((s3-s2)) s" && \
+	MOVIEREC_DOCS_SITE=$(abspath _docs) $(MAKE) --no-print-directory pytest && s4=$$(date +%s) && echo "stage pytest: $$((s4-s3)) s"
 
 # nbdev_export and nbdev_clean must change nothing: the package is generated from the notebooks, which are clean.
 check: install
@@ -37,12 +38,23 @@ check: install
 	if [ "$$before" != "$$after" ]; then \
 	  echo "nbdev_export or nbdev_clean changed files: run both and commit the result."; git status --short; exit 1; \
 	fi; echo "nbdev_export and nbdev_clean change nothing"
+	$(BIN)/movierec_docs --check
 
 notebooks: install
 	PATH=$(BIN):$$PATH CI=$${CI:-1} nbdev_test --n_workers 2 --timing
+
+# The documentation site, into _docs/ (and README.md from nbs/index.ipynb, which `check` has already compared).
+docs: install
+	PATH=$(BIN):$$PATH movierec_docs
+
+# Debian's chromium for the docs browser test (tests/test_docs.py); installing it needs root.
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the docs browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "could not install chromium (needs root): the browser test will be skipped"; }
 
 pytest: install
 	CI=$${CI:-1} $(BIN)/python -m pytest tests -q
 
 clean:
-	rm -rf $(VENV) *.egg-info _docs _proc
+	rm -rf $(VENV) *.egg-info _docs _proc tests/screenshots
