@@ -14,11 +14,12 @@ endif
 install: $(VENV)/.installed
 
 $(VENV)/.installed: settings.ini setup.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install torch==2.13.0 torchvision==0.28.0
-	$(BIN)/python -m pip install -e ".[dev]"
-	touch $@
+	@start=$$(date +%s); set -ex; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(BIN)/python -m pip install -q --upgrade pip; \
+	$(BIN)/python -m pip install torch==2.13.0 torchvision==0.28.0; \
+	$(BIN)/python -m pip install -e ".[dev]"; \
+	touch $@; set +x; echo "stage install: $$(( $$(date +%s) - start )) s"
 
 run: install
 	$(BIN)/movierec similar "Toy Story"
@@ -49,9 +50,10 @@ docs: install
 
 # Debian's chromium for the docs browser test (tests/test_docs.py); installing it needs root.
 browser:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the docs browser test"; \
+	@start=$$(date +%s); command -v chromium >/dev/null || { echo "installing Debian's chromium for the docs browser test"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
-	  echo "could not install chromium (needs root): the browser test will be skipped"; }
+	  echo "could not install chromium (needs root): the browser test will be skipped"; }; \
+	echo "stage browser: $$(( $$(date +%s) - start )) s"
 
 pytest: install
 	CI=$${CI:-1} $(BIN)/python -m pytest tests -q
