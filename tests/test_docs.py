@@ -108,9 +108,12 @@ def test_site_in_headless_chromium(site, server):
         page.goto(f"{server}/content.html", wait_until='load'); page.screenshot(path=str(SHOTS/'content.png'), full_page=False)
         # search runs in the page, from the local index
         page.goto(f"{server}/index.html", wait_until='load')
-        page.locator('label.md-search__icon, .md-search__input').first.click()
-        page.locator('input.md-search__input').fill('topk_cosine')
-        page.wait_for_selector('.md-search-result__item', timeout=15_000)
+        box = page.locator('input.md-search__input')
+        box.click()
+        page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                               " return m && m.textContent.trim() && !/initializing/i.test(m.textContent) }", timeout=60_000)
+        box.press_sequentially('topk_cosine', delay=30)      # real key presses, once the index is ready
+        page.wait_for_selector('.md-search-result__item', timeout=60_000)
         hits = page.eval_on_selector_all('.md-search-result__item a', 'els => els.map(e => e.href)')
         assert any('similarity.html' in h for h in hits), hits
         browser.close()
