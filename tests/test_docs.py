@@ -30,6 +30,10 @@ def test_readme_check_command(tmp_path):
     r = run()
     assert r.returncode == 1 and 'movierec_docs --readme' in r.stderr
 
+def test_docs_command_outside_a_checkout(tmp_path):
+    r = subprocess.run([str(Path(sys.executable).parent/'movierec_docs'), '--check'], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 2 and 'not a movierec checkout' in r.stderr and 'Traceback' not in r.stderr
+
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
     "The built site: the one `make test` has just built (MOVIEREC_DOCS_SITE), or a fresh build"
