@@ -84,3 +84,25 @@ def test_wide_catalogue_paths_agree(kind):
         o = np.lexsort((np.arange(n), -sc))[:k]
         np.testing.assert_allclose(s1[r], sc[o], atol=1e-5)
         if kind == 'ties': np.testing.assert_array_equal(i1[r], o)   # exact ties: the lowest indices, in order
+
+def test_screen_fallback_rows():
+    "Rows the bfloat16 screen cannot settle (masses of exact ties, cosines of 0, too few allowed items) take the float32 path, in the same block as rows it settles"
+    n, k = 40_000, 5
+    X = np.zeros((n, 66), np.float32)
+    X[np.arange(n-2), np.arange(n-2) % 64] = 1           # 64 directions, 625 identical items each
+    X[:200, 65] = np.random.default_rng(0).random(200)    # 200 items with their own slight tilt: ordinary rows
+    X[n-2, 64] = 1; X[n-1, 64] = -1                       # orthogonal to everything but each other
+    q = np.r_[np.arange(190), n-2, n-1]
+    for screen in (True, False):
+        s, i = CosineIndex(X, screen=screen, block=256).search(q, k)
+        E = X / np.linalg.norm(X, axis=1, keepdims=True)
+        for r, qq in enumerate(q):
+            sc = (E @ E[qq]).astype(np.float32); sc[qq] = -np.inf
+            o = np.lexsort((np.arange(n), -sc))[:k]
+            np.testing.assert_allclose(s[r], sc[o], atol=1e-5)
+            np.testing.assert_array_equal(i[r], o)
+        np.testing.assert_array_equal(i[-2], [0, 1, 2, 3, 4])        # cosine 0 with everything but one: lowest indices
+        np.testing.assert_array_equal(i[-1], [0, 1, 2, 3, 4])
+    ex = np.ones(n, bool); ex[[300, 700, 1100]] = False                # only three items allowed
+    s, i = CosineIndex(X, screen=True, block=256).search(q, k, exclude=ex)
+    assert (np.sort(i[:, :3], 1) == [300, 700, 1100]).all() and (i[:, 3:] == -1).all() and np.isneginf(s[:, 3:]).all()
