@@ -31,7 +31,8 @@ def rich_vocab(ml, n_tags=2_000_000, tag_words=40_000, title_words=20_000, seed=
     return MovieLens(ml.ratings, movies, tags, name='synthetic, rich vocabulary')
 
 def epoch_time(ml, epochs=1, fused=False):
-    from movierec.content import tfidf_docs, content_learner, fused_adamw, Adam
+    from fastai.optimizer import Adam
+    from movierec.content import tfidf_docs, content_learner, fused_adamw
     X, vocab = tfidf_docs(ml)
     learn = content_learner(X, opt_func=fused_adamw if fused else Adam)
     with learn.no_bar(), learn.no_logging():
