@@ -61,50 +61,88 @@ def test_site_has_every_page_and_no_remote_assets(site):
     assert '<math' in api                                                 # LaTeX drawn as MathML, no MathJax
     assert list(site.glob('assets/*.png')), "the notebooks' plots are on the site as image files"
 
-@pytest.fixture(scope='module')
-def server(site):
+def _serve(folder):
+    "A quiet HTTP server for `folder` on 127.0.0.1, in a thread; returns (server, base URL)"
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args): pass
-    handler = partial(Quiet, directory=str(site))
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), partial(Quiet, directory=str(folder)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}"
+
+@pytest.fixture(scope='module')
+def server(site):
+    srv,url = _serve(site)
+    yield url
     srv.shutdown()
 
-def test_site_in_headless_chromium(site, server):
-    "Every page loads with no console error and no request leaving localhost; nav links resolve; plots are real images; search works"
+def _need_chromium():
     if not CHROMIUM:
         if os.environ.get('MOVIEREC_REQUIRE_BROWSER'): pytest.fail("chromium is not installed: apt-get install chromium")
         pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
+
+# Material's search box says "Initializing search" until its worker has loaded the index.
+SEARCH_READY = ("() => { const m = document.querySelector('.md-search-result__meta');"
+                " return m && m.textContent.trim() && !/initializing/i.test(m.textContent) }")
+# Every local file a page asks for: scripts, stylesheets, icons, images, and the search worker named in Material's config.
+REFERENCED = """() => {
+  const urls = [...document.querySelectorAll('script[src], img[src], source[src]')].map(e => e.src)
+    .concat([...document.querySelectorAll('link[href]')].filter(e => e.rel !== 'canonical').map(e => e.href));
+  const cfg = document.getElementById('__config');
+  if (cfg) { const c = JSON.parse(cfg.textContent); if (c.search) urls.push(new URL(c.search, document.baseURI).href); }
+  return urls }"""
+
+def _browse(page, server, urls, settle_s=60):
+    """Visit `urls`, letting each page settle (network idle, search worker ready) before leaving it.
+    Returns the problems found (console errors, page errors, requests leaving localhost, broken local files, bad images)."""
+    problems, aborted, refs, seen = [], set(), {}, set()
+    page.on('console', lambda m: m.type == 'error' and problems.append(f"console error on {page.url}: {m.text}"))
+    page.on('pageerror', lambda e: problems.append(f"page error on {page.url}: {e}"))
+    def failed(r):
+        if not r.url.startswith(server): return
+        # net::ERR_ABORTED is a request the browser cancelled itself (navigation, a dropped favicon fetch): it is
+        # confirmed by a direct request below instead of counted as broken.
+        if r.failure == 'net::ERR_ABORTED': aborted.add(r.url)
+        else: problems.append(f"{r.url}: {r.failure} (on {page.url})")
+    page.on('requestfailed', failed)
+    page.on('response', lambda r: r.url.startswith(server) and r.status >= 400 and
+            problems.append(f"{r.url}: HTTP {r.status} (on {page.url})"))
+    def route(r):
+        if r.request.url.startswith(server): return r.continue_()
+        problems.append(f"request leaving localhost: {r.request.url} (on {page.url})"); r.abort()
+    page.route('**/*', route)
+    n_img = 0
+    for url in urls:
+        resp = page.goto(url, wait_until='load')
+        if resp is None or resp.status != 200: problems.append(f"{url}: page answered {resp and resp.status}"); continue
+        try:
+            page.wait_for_load_state('networkidle', timeout=settle_s*1000)
+            page.wait_for_function(SEARCH_READY, timeout=settle_s*1000)
+        except Exception as e: problems.append(f"{url}: did not settle, search never ready ({str(e).splitlines()[0]})")
+        imgs = page.eval_on_selector_all('article img', 'els => els.map(e => [e.src, e.complete, e.naturalWidth, e.naturalHeight])')
+        problems += [f"{url}: image {i[0]} is not a loaded picture" for i in imgs if not (i[1] and i[2] > 0 and i[3] > 0)]
+        n_img += len(imgs)
+        links = page.eval_on_selector_all('article a[href]', 'els => els.map(e => e.href)')
+        for u in page.evaluate(REFERENCED) + [u.split('#')[0] for u in links]:
+            if u.startswith(server): refs.setdefault(u, url)
+    for u in sorted(set(refs) | aborted):           # each local file once, by a direct request
+        if u in seen: continue
+        seen.add(u)
+        st = page.request.get(u).status
+        if st >= 400: problems.append(f"{u}: HTTP {st} on a direct request (referenced by {refs.get(u, 'a request that was aborted')})")
+    return problems, n_img
+
+def test_site_in_headless_chromium(site, server):
+    "Every page loads and settles with no console error and no request leaving localhost; every local file it references is there; plots are real images; search works"
+    _need_chromium()
     from playwright.sync_api import sync_playwright
-    errors, remote, failed = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport=dict(width=1280, height=900))
-        page.on('console', lambda m: m.type == 'error' and errors.append(f"{page.url}: {m.text}"))
-        page.on('pageerror', lambda e: errors.append(f"{page.url}: {e}"))
-        page.on('requestfailed', lambda r: r.url.startswith(server) and failed.append(f"{r.url}: {r.failure}"))
-        def route(r):
-            if r.request.url.startswith(server): return r.continue_()
-            remote.append(r.request.url); r.abort()
-        page.route('**/*', route)
-
         page.goto(f"{server}/index.html", wait_until='load')
         nav = page.eval_on_selector_all('nav.md-nav--primary a.md-nav__link[href]', 'els => els.map(e => e.href)')
         nav = sorted({u.split('#')[0] for u in nav if u.startswith(server)})
         assert set(f"{server}/{p}" for p in _pages()) <= set(nav), nav
-        n_img = 0
-        for url in nav:
-            resp = page.goto(url, wait_until='load')
-            assert resp is not None and resp.status == 200, (url, resp and resp.status)
-            imgs = page.eval_on_selector_all('article img', 'els => els.map(e => [e.src, e.complete, e.naturalWidth, e.naturalHeight])')
-            bad = [i for i in imgs if not (i[1] and i[2] > 0 and i[3] > 0)]
-            assert not bad, (url, bad)
-            n_img += len(imgs)
-            links = page.eval_on_selector_all('article a[href]', 'els => els.map(e => e.href)')
-            local = {u.split('#')[0] for u in links if u.startswith(server)}
-            for u in local - set(nav):          # pages linked from the text resolve too
-                assert page.request.get(u).status == 200, (url, u)
+        problems, n_img = _browse(page, server, nav)
         assert n_img >= 5, f"only {n_img} images on the whole site"
 
         SHOTS.mkdir(exist_ok=True)
@@ -114,14 +152,31 @@ def test_site_in_headless_chromium(site, server):
         page.goto(f"{server}/index.html", wait_until='load')
         box = page.locator('input.md-search__input')
         box.click()
-        page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
-                               " return m && m.textContent.trim() && !/initializing/i.test(m.textContent) }", timeout=60_000)
+        page.wait_for_function(SEARCH_READY, timeout=60_000)
         box.press_sequentially('topk_cosine', delay=30)      # real key presses, once the index is ready
         page.wait_for_selector('.md-search-result__item', timeout=60_000)
         hits = page.eval_on_selector_all('.md-search-result__item a', 'els => els.map(e => e.href)')
         assert any('similarity.html' in h for h in hits), hits
+        page.wait_for_load_state('networkidle')
         browser.close()
-    assert not errors, errors
-    assert not remote, f"pages fetched from the network: {remote}"
-    assert not failed, failed
+    assert not problems, problems
     for f in ('home.png', 'content.png'): assert (SHOTS/f).stat().st_size > 10_000
+
+def test_browser_check_names_missing_files(site, tmp_path):
+    "The browser check fails, naming the file, when the favicon or the search worker is missing from a built site"
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+    broken = tmp_path/'site'
+    shutil.copytree(site, broken)
+    worker = next(broken.glob('assets/javascripts/workers/search.*.min.js'))
+    (broken/'assets'/'images'/'favicon.png').unlink(); worker.unlink()
+    srv,url = _serve(broken)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            problems,_ = _browse(browser.new_page(), url, [f"{url}/index.html", f"{url}/data.html"], settle_s=5)
+            browser.close()
+    finally: srv.shutdown()
+    direct = [m for m in problems if 'on a direct request' in m]
+    assert any('favicon.png' in m for m in direct), problems
+    assert any(worker.name in m for m in direct), problems
