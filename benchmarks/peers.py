@@ -4,8 +4,12 @@ on the same splits and through the same metrics (movierec.evaluation).
     python benchmarks/peers.py                 # ml-latest-small, rating and topn protocols
     python benchmarks/peers.py --json
 
-The peers are not movierec dependencies: `pip install implicit scikit-surprise lightfm`. A peer that does not
-import is skipped with a message (lightfm 1.17 does not build on current Python).
+The peers are not movierec dependencies: `pip install implicit scikit-surprise`. LightFM 1.17's sdist does not build
+in pip's isolated build; build its wheel in a throwaway venv and install that (checked on Python 3.11):
+    python -m venv /tmp/lfm && /tmp/lfm/bin/pip install "setuptools<60" wheel cython numpy scipy
+    /tmp/lfm/bin/pip wheel --no-build-isolation --no-deps lightfm==1.17 -w /tmp/wheels
+    pip install --no-deps /tmp/wheels/lightfm-1.17-*.whl
+A peer that does not import is skipped with a message.
 """
 import argparse, importlib, json, os, sys, time, warnings
 import numpy as np, pandas as pd

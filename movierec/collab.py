@@ -19,7 +19,8 @@ from .similarity import View, block_topk, check_k
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
 
 # %% auto #0
-__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'fit_collab']
+__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'fit_collab',
+           'corating_view']
 
 # %% ../nbs/04_collab.ipynb #a15cc115
 def check_ratings(r:pd.DataFrame, # ratings with userId, movieId, rating
@@ -220,6 +221,21 @@ def movie_bias(self:CollabModel) -> np.ndarray:
 def view(self:CollabModel) -> View:
     "The collaborative `View`: movie vectors, which movies are known, and their training ratings"
     return View(self.movie_embeddings(), self.known, self.n_train, name='collab')
+
+# %% ../nbs/04_collab.ipynb #8ce4e335
+def corating_view(ml:MovieLens, # the release
+                  train:pd.DataFrame|None=None, # training ratings; None: every rating of `ml`
+                  dim:int=128, # vector size
+                  seed:int=0) -> View:
+    "Co-watching `View`: a truncated SVD of the unit movie rows of the binary movies × users matrix"
+    from sklearn.utils.extmath import randomized_svd
+    r = ml.ratings if train is None else train
+    B = sp.csr_matrix((np.ones(len(r), np.float32), (ml.movie_map.encode(r.movieId.to_numpy()),
+                       ml.user_map.encode(r.userId.to_numpy()))), shape=(ml.n_movies, ml.n_users))
+    B.data[:] = 1                                            # a user who rated a movie twice still watched it once
+    n = np.diff(B.indptr)
+    U,S,_ = randomized_svd(sp.diags(1/np.sqrt(np.maximum(n, 1))) @ B, min(dim, min(B.shape) - 1), random_state=seed)
+    return View(U*S, n > 0, n, name='corating')
 
 # %% ../nbs/04_collab.ipynb #31c54385
 def _user_scores(model, U, ub, m_fa, bs:int=1<<20, grad:bool=False):

@@ -50,7 +50,7 @@ def movie_docs(ml:MovieLens, # the release; one document per row of `ml.movies`
     return pd.Series(docs, index=mv.movieId.to_numpy(), name='doc')
 
 # %% ../nbs/02_content.ipynb #0a4cc79a
-FIELD_WEIGHTS = dict(tag=1.0, title=0.5, genre=0.5, decade=0.3)
+FIELD_WEIGHTS = dict(tag=1.0, title=0.5, genre=1.0, decade=0.3)
 
 def _genome_block(ml:MovieLens, min_rel:float):
     g = ml.genome_scores
@@ -68,6 +68,7 @@ def tfidf_docs(ml:MovieLens, # the release
                weights:dict|None=None, # field weights; missing fields take `FIELD_WEIGHTS`
                min_df:int=2, # drop tokens used by fewer movies
                max_df:float=0.5, # drop tokens used by more than this share of movies
+               title_max_df:int=20, # drop title words used by more movies than this (generic words)
                genome_weight:float=0.0, # weight of genome relevance columns (releases with a genome)
                genome_min:float=0.5, # genome relevance below this is dropped
                decade:bool=True):
@@ -80,7 +81,9 @@ def tfidf_docs(ml:MovieLens, # the release
     except ValueError as e:
         raise ValueError(f"No token survives min_df={min_df} and max_df={max_df} in {ml.n_movies} movies ({e}). "
                          "Use a lower min_df (1 keeps every token) or a higher max_df.") from None
-    vocab = vec.get_feature_names_out().tolist()
+    vocab = vec.get_feature_names_out()
+    generic = np.char.startswith(vocab.astype(str), 'title_') & (np.diff(X.tocsc().indptr) > title_max_df)
+    X,vocab = X[:, ~generic],vocab[~generic].tolist()
     scale = np.array([w.get(v.split('_', 1)[0], 1.0) for v in vocab], np.float32)
     X = X @ sp.diags(scale)
     if genome_weight > 0:

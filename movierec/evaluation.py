@@ -4,21 +4,21 @@
 
 # %% ../nbs/07_evaluation.ipynb #44270be1
 from __future__ import annotations
-import time, numpy as np, pandas as pd, scipy.sparse as sp
+import itertools, time, numpy as np, pandas as pd, scipy.sparse as sp
 import matplotlib.pyplot as plt
 from .data import MovieLens, MovieLensError, show_progress
 from .split import random_split, user_split, time_split, cold_items_split
 from .similarity import View, check_k
 from .content import content_embeddings, tfidf_docs, movie_docs
-from .collab import fit_collab
-from .hybrid import hybrid_rows
+from .collab import fit_collab, corating_view
+from .hybrid import hybrid_rows, HYBRID
 from .baselines import (CannotDoError, GlobalMean, BiasBaseline, Popularity, WeightedRating, ItemKNN, UserKNN,
                                 AutoRec, ViewModel, rank_movies)
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'HYBRID_EVAL', 'MODELS', 'DEFAULT_MODELS', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics', 'genre_matrix',
+__all__ = ['PROTOCOLS', 'MODELS', 'DEFAULT_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics', 'genre_matrix',
            'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix', 'eval_rating', 'eval_topn',
-           'eval_item2item', 'eval_coldstart', 'evaluate', 'plot_metrics', 'plot_pr', 'plot_novelty']
+           'eval_item2item', 'eval_coldstart', 'evaluate', 'tune_hybrid', 'plot_metrics', 'plot_pr', 'plot_novelty']
 
 # %% ../nbs/07_evaluation.ipynb #6ad706cb
 def rmse(pred, targ) -> float: return float(np.sqrt(np.mean((np.asarray(pred, np.float64) - np.asarray(targ, np.float64))**2)))
@@ -106,12 +106,12 @@ class Context:
             self.cache[use_nn] = fit_collab(self.ml, self.train, self.test, use_nn=use_nn, seed=self.seed,
                                             cold_users='drop', progress=self.progress)
         return self.cache[use_nn]
+    def corating(self) -> View:
+        if 'corating' not in self.cache: self.cache['corating'] = corating_view(self.ml, self.train, seed=self.seed)
+        return self.cache['corating']
     def hybrid(self, **kw) -> ViewModel:
-        kw = HYBRID_EVAL | kw
-        num,den = hybrid_rows(self.content(), self.collab().view(), **kw)
+        num,den = hybrid_rows(self.content(), self.corating(), **(HYBRID | kw))
         return ViewModel(self.ml, num, name='hybrid', den=den).fit(self.train)
-
-HYBRID_EVAL = dict(w_content=0.3, w_collab=0.7, lam=5.)  # chosen on the seed-0 item2item split, reported on seed 42
 
 def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
 
@@ -122,14 +122,14 @@ MODELS = {
     'dotbias': lambda ctx: ctx.collab(False), 'embnn': lambda ctx: ctx.collab(True),
     'tfidf-knn': lambda ctx: ViewModel(ctx.ml, tfidf_docs(ctx.ml)[0], name='tfidf').fit(ctx.train),
     'content': lambda ctx: ViewModel.from_view(ctx.ml, ctx.content()).fit(ctx.train),
-    'collab': lambda ctx: ViewModel.from_view(ctx.ml, ctx.collab().view()).fit(ctx.train),
+    'dotbias-view': lambda ctx: ViewModel.from_view(ctx.ml, ctx.collab().view()).fit(ctx.train),
+    'collab': lambda ctx: ViewModel.from_view(ctx.ml, ctx.corating()).fit(ctx.train),
     'hybrid': lambda ctx: ctx.hybrid(),
-    'hybrid-0.5': lambda ctx: ctx.hybrid(w_content=0.5, w_collab=0.5, lam=20.),
 }
 DEFAULT_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
     'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
-    'item2item': ['tfidf-knn', 'item-knn', 'content', 'collab', 'hybrid', 'hybrid-0.5'],
+    'item2item': ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid'],
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
 }
 DEFAULT_MODELS['temporal'] = DEFAULT_MODELS['topn']
@@ -187,7 +187,7 @@ def _jaccard(G, q, nb):
     return float(np.mean(np.where(union > 0, inter/np.maximum(union, 1), 0))) if len(inter) else np.nan
 
 def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=None):
-    "Hit rate of neighbour lists against users' liked held-out movies, with answered share, genre overlap and novelty"
+    "Hit rate of neighbour lists against users' liked held-out movies, with answered share, genre overlap, novelty, coverage and low support"
     _need(model, 'similar', name)
     ml = ctx.ml
     Q = _liked(ml, ctx.train) if queries is None else queries      # (users × movies) queries per user
@@ -201,8 +201,9 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
     H = hit_matrix(N, T.tocsr()[qu])
     n_train = np.bincount(ml.movie_map.encode(ctx.train.movieId.to_numpy()), minlength=ml.n_movies)
     ba = beyond_accuracy(nb, n_train, ctx.train.userId.nunique(), genre_matrix(ml))
+    low = ((N >= 0) & (n_train[np.maximum(N, 0)] < 3)).sum(1).mean()    # neighbours with fewer than 3 training ratings
     return {f'hitrate@{k}': float(H.any(1).mean()), 'answered': float((nb[:, -1] >= 0).mean()), 'genre_overlap': _jaccard(genre_matrix(ml), uq, nb),
-            'novelty': ba['novelty'], 'coverage': ba['coverage'], 'queries': len(qm)}
+            f'low_support@{k}': float(low), 'novelty': ba['novelty'], 'coverage': ba['coverage'], 'queries': len(qm)}
 
 # %% ../nbs/07_evaluation.ipynb #5c8b3e7f
 def eval_coldstart(model, ctx, name='model', k:int=10):
@@ -254,6 +255,33 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
     res = pd.DataFrame(rows).set_index('model')
     res.attrs.update(protocol=protocol, dataset=ml.name, k=k, seed=seed, curves=curves, train=len(train), test=len(test))
     return res
+
+# %% ../nbs/07_evaluation.ipynb #dbaf90f7
+HYBRID_GRID = dict(w_content=(0.2, 0.3, 0.4, 0.5, 0.6), lam=(5., 10., 20., 40.), mu=(0.5, 1., 2., 4.))
+
+def tune_hybrid(ml:MovieLens, # the release
+                train:pd.DataFrame|None=None, # the ratings to carve a validation split from; None: all of `ml`'s
+                grid:dict|None=None, # values of w_content, lam and mu to try; missing keys take `HYBRID_GRID`'s
+                max_low:float=0.5, # settings with more neighbours per list under 3 ratings rank last
+                min_overlap:float=0.8, # ... and so do settings whose neighbours share less of the query's genres
+                k:int=10, seed:int=42, progress:bool|None=None) -> pd.DataFrame:
+    "Every hybrid setting of `grid` scored on item2item over a validation split of `train`, best first, `lam` and `mu` scaled to `train`"
+    train = ml.ratings if train is None else train
+    tr,va = user_split(train, 0.2, seed)
+    if len(va) == 0 or (va.rating >= 4).sum() == 0:
+        raise MovieLensError(f"{len(train):,} ratings are too few to carve a validation split with liked movies; tune on a larger release.")
+    ctx,g = Context(ml, tr, va, seed),HYBRID_GRID | (grid or {})
+    todo = list(itertools.product(g['w_content'], g['lam'], g['mu']))
+    if show_progress(progress):
+        from fastprogress.fastprogress import progress_bar
+        todo = progress_bar(todo, leave=False)
+    rows = []
+    for wc,lam,mu in todo:
+        w = dict(w_content=wc, w_collab=round(1 - wc, 6), lam=lam, mu=mu)
+        rows.append(w | eval_item2item(ctx.hybrid(**w), ctx, k=k))
+    res = pd.DataFrame(rows).assign(ok=lambda d: (d[f'low_support@{k}'] <= max_low) & (d.genre_overlap >= min_overlap))
+    res[['lam', 'mu']] *= len(train) / len(tr)   # supports are counts of ratings: the full `train` has more of them
+    return res.sort_values(['ok', f'hitrate@{k}'], ascending=False, kind='stable').reset_index(drop=True)
 
 # %% ../nbs/07_evaluation.ipynb #acba6811
 def plot_metrics(res:pd.DataFrame, metrics=None, ax=None):

@@ -14,21 +14,23 @@ from .data import MovieLens, MovieLensError, UnknownIdError
 from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
-__all__ = ['VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'Recommender']
+__all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'Recommender']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
-                   lam:float=20., # ratings at which the collaborative view gets half its weight
+                   lam:float=10., # ratings at which the weight is one half
                   ) -> np.ndarray:
-    "How far to trust each movie's collaborative vector: `n/(n+lam)`, 0 without ratings"
+    "How far to trust a vector learnt from `n` ratings: `n/(n+lam)`, 0 without ratings"
     n = np.asarray(n, np.float64)
     if lam < 0: raise ValueError(f"lam is a number of ratings, at least 0, not {lam}")
     return np.where(n > 0, n / np.maximum(n + lam, 1e-12), 0.).astype(np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #bf6f0317
-def check_weights(w_content:float, w_collab:float, lam:float):
-    "Raise a clear error for negative or all-zero view weights or a negative `lam`"
-    for w,name in ((w_content, 'w_content'), (w_collab, 'w_collab'), (lam, 'lam')):
+HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)  # tune_hybrid(ml) on ml-latest-small, rounded (07_evaluation)
+
+def check_weights(w_content:float, w_collab:float, lam:float, mu:float=0.):
+    "Raise a clear error for negative or all-zero view weights or a negative `lam` or `mu`"
+    for w,name in ((w_content, 'w_content'), (w_collab, 'w_collab'), (lam, 'lam'), (mu, 'mu')):
         if not np.isfinite(w) or w < 0: raise ValueError(f"{name} is 0 or more, not {w}.")
     if w_content + w_collab <= 0: raise ValueError("At least one of w_content and w_collab must be above 0.")
 
@@ -37,17 +39,18 @@ def _unit(X):
     return (X / np.where(n > 0, n, 1)).astype(np.float32)
 
 def hybrid_rows(content:View, collab:View, # the two views, same catalogue
-                w_content:float=0.5, w_collab:float=0.5, # view weights
-                lam:float=20., # support at which a collaborative vector gets half its weight
+                w_content:float=HYBRID['w_content'], w_collab:float=HYBRID['w_collab'], # view weights
+                lam:float=HYBRID['lam'], # ratings at which a collaborative vector gets half its weight
+                mu:float=HYBRID['mu'], # prior ratings against which a movie's content vector is weighed
                ):
-    "`(num, den)` rows whose dot products give the hybrid score's numerator and denominator"
+    "`(rows, den)`: dot products of `rows` are hybrid scores; `den` is a column of ones (scores are not renormalised)"
     if len(content) != len(collab): raise ValueError(f"The views cover different catalogues ({len(content)} and {len(collab)} movies).")
-    check_weights(w_content, w_collab, lam)
-    ac = content.known.astype(np.float32)
-    ak = support_weight(collab.support, lam) * collab.known
-    num = np.hstack([np.sqrt(w_content) * ac[:,None] * _unit(content.emb), np.sqrt(w_collab) * ak[:,None] * _unit(collab.emb)])
-    den = np.stack([np.sqrt(w_content) * ac, np.sqrt(w_collab) * ak], 1)
-    return num.astype(np.float32), den.astype(np.float32)
+    check_weights(w_content, w_collab, lam, mu)
+    n = collab.support * collab.known
+    r = support_weight(n + 1, mu) * content.known
+    a = support_weight(n, lam) * collab.known
+    rows = np.hstack([np.sqrt(w_content) * r[:,None] * _unit(content.emb), np.sqrt(w_collab) * a[:,None] * _unit(collab.emb)])
+    return rows.astype(np.float32), np.ones((len(rows), 1), np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #9754c120
 VIEWS = ('hybrid', 'content', 'collab')
@@ -61,7 +64,7 @@ class Recommender:
             raise ValueError(f"Views must have one row per movie of the catalogue ({ml.n_movies}).")
         self.ml,self.content,self.collab = ml,content,collab
         self._model,self._read_model = model,None
-        self.config = dict(w_content=0.5, w_collab=0.5, lam=20.) | (config or {})
+        self.config = HYBRID | (config or {})
         self._cache = {}
     @property
     def model(self):
@@ -70,34 +73,37 @@ class Recommender:
         return self._model
     @classmethod
     def from_movielens(cls, ml:MovieLens, seed:int=42,
-                       w_content:float=0.5, w_collab:float=0.5, lam:float=20., # hybrid weights and support constant
+                       w_content:float=HYBRID['w_content'], w_collab:float=HYBRID['w_collab'], # view weights
+                       lam:float=HYBRID['lam'], mu:float=HYBRID['mu'], # support constants (see `hybrid_rows`)
                        content_epochs:int=10, collab_epochs:int=5, n_factors:int=50, dim:int=64,
+                       corating_dim:int=128, # size of the co-watching vectors
                        progress:bool|None=None):
-        "Train both views on `ml` (every rating) and combine them"
+        "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
         from movierec.content import content_embeddings, movie_docs
-        from movierec.collab import fit_collab
-        check_weights(w_content, w_collab, lam)  # before training, not after
+        from movierec.collab import fit_collab, corating_view
+        check_weights(w_content, w_collab, lam, mu)  # before training, not after
         emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
         docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
         model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs, seed=seed, progress=progress)
-        cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, seed=seed, dataset=ml.name,
-                   content=dict(dim=dim, epochs=content_epochs), collab=model.config)
-        return cls(ml, View(emb, support=docs, name='content'), model.view(), model, cfg)
+        cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
+                   content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
+        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg)
     def __repr__(self):
         return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, {int(self.collab.known.sum()):,} with ratings; "
-                f"w_content={self.config['w_content']}, w_collab={self.config['w_collab']}, lam={self.config['lam']})")
+                + ', '.join(f"{k}={self.config[k]}" for k in HYBRID) + ')')
 
 # %% ../nbs/05_hybrid.ipynb #ad4df798
 @patch
-def rows(self:Recommender, view:str='hybrid', w_content=None, w_collab=None, lam=None):
+def rows(self:Recommender, view:str='hybrid', **weights):
     "`(rows, den)` that `view` ('hybrid', 'content' or 'collab') searches; `den` is None but for the hybrid"
     if view not in VIEWS: raise ValueError(f"view is one of {', '.join(VIEWS)}, not {view!r}.")
     c = self.config
-    key = (view, w_content, w_collab, lam) if view == 'hybrid' else (view,)
+    bad = set(weights) - set(HYBRID)
+    if bad: raise TypeError(f"Unknown hybrid weight(s) {sorted(bad)}; the weights are {', '.join(HYBRID)}.")
+    w = {k: c[k] if weights.get(k) is None else weights[k] for k in HYBRID}
+    key = (view, *w.values()) if view == 'hybrid' else (view,)
     if key not in self._cache:
-        if view == 'hybrid':
-            self._cache[key] = hybrid_rows(self.content, self.collab, c['w_content'] if w_content is None else w_content,
-                                           c['w_collab'] if w_collab is None else w_collab, c['lam'] if lam is None else lam)
+        if view == 'hybrid': self._cache[key] = hybrid_rows(self.content, self.collab, **w)
         else: self._cache[key] = (_unit(getattr(self, view).emb), None)
     return self._cache[key]
 
@@ -162,7 +168,7 @@ def search(self:Recommender, text:str, # a title, part of one, or a movieId
 
 # %% ../nbs/05_hybrid.ipynb #a8ef0daf
 FORMAT = 'movierec-recommender'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised
 _FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt')
 
 def _versions():

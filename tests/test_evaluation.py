@@ -103,3 +103,19 @@ def test_cli_evaluate(tmp_path):
     bad = run('--protocol', 'rating', '--models', 'popularity')
     assert bad.returncode == 2 and 'cannot predict' in bad.stderr and 'Traceback' not in bad.stderr
     assert run('--protocol', 'nonsense').returncode == 2
+
+def test_item2item_counts_low_support_neighbours():
+    "`low_support@k` is the mean number of neighbours per list with fewer than 3 training ratings"
+    from movierec.evaluation import Context, eval_item2item
+    ml = synth_movielens(150, 1500, 6_000, seed=2)          # a long tail of barely-rated movies
+    train, test = user_split(ml.ratings, 0.2, seed=0)
+    n = np.bincount(ml.movie_map.encode(train.movieId.to_numpy()), minlength=ml.n_movies)
+    class Fixed:                                   # every list is the same movies
+        def __init__(self, rows): self.rows = rows
+        def similar(self, rows, k=10): return np.zeros((len(rows), k), np.float32), np.tile(self.rows[:k], (len(rows), 1))
+    ctx = Context(ml, train, test)
+    rare, common = np.flatnonzero(n < 3), np.flatnonzero(n >= 3)
+    assert len(rare) >= 10
+    assert eval_item2item(Fixed(rare), ctx)['low_support@10'] == 10
+    assert eval_item2item(Fixed(common), ctx)['low_support@10'] == 0
+    assert eval_item2item(Fixed(np.r_[rare[:4], common[:6]]), ctx)['low_support@10'] == 4

@@ -82,30 +82,38 @@ def test_k_larger_than_catalogue(rec, ml):
 
 def test_weights_select_views(rec, ml):
     t = ml.movies.title.iloc[3]
-    c = rec.similar(t, 10, w_content=1, w_collab=0)
+    c = rec.similar(t, 10, w_content=1, w_collab=0, mu=0)
     assert np.allclose(c.score, c.content, atol=1e-4)
     k = rec.similar(t, 10, w_content=0, w_collab=1, lam=0)
     both = k.collab.notna()
     assert np.allclose(k.score[both], k.collab[both], atol=1e-4)
+    with pytest.raises(TypeError, match='Unknown hybrid weight'): rec.similar(t, 10, lamda=3)
 
 def test_cold_movie_uses_content_alone(ml):
     cold = int(ml.movies.movieId.iloc[0])
     ml2 = MovieLens(ml.ratings[ml.ratings.movieId != cold].reset_index(drop=True), ml.movies, ml.tags)
     r = Recommender.from_movielens(ml2, content_epochs=1, collab_epochs=1, progress=False)
-    res = r.similar(cold, 20)
-    assert set(res.source) == {'content'} and np.allclose(res.score, res.content, atol=1e-4)
+    res = r.similar(cold, 20, mu=0)
+    assert set(res.source) == {'content'} and np.allclose(res.score, r.config['w_content'] * res.content, atol=1e-4)
     with pytest.raises(KeyError, match='no ratings'): r.similar(cold, view='collab')
 
 def test_hybrid_rows_match_formula():
     g = np.random.default_rng(3)
     cv, kv = View(g.normal(size=(30, 5))), View(g.normal(size=(30, 4)), known=g.random(30) > .2, support=g.integers(0, 50, 30))
-    num, den = hybrid_rows(cv, kv, 0.3, 0.7, lam=10)
+    rows, den = hybrid_rows(cv, kv, 0.3, 0.7, lam=10, mu=2)
     u = lambda X: X / np.linalg.norm(X, axis=1, keepdims=True)
-    a = support_weight(kv.support, 10) * kv.known
-    W = 0.7 * np.outer(a, a)
+    n = kv.support * kv.known
+    a, r = support_weight(n, 10) * kv.known, (n + 1) / (n + 3)
     K = np.nan_to_num(u(kv.emb) @ u(kv.emb).T)            # unknown rows are zero; their weight is 0 anyway
-    H = (0.3 * u(cv.emb) @ u(cv.emb).T + W * K) / (0.3 + W)
-    assert np.allclose((num @ num.T) / (den @ den.T), H, atol=1e-5)
+    H = 0.3 * np.outer(r, r) * (u(cv.emb) @ u(cv.emb).T) + 0.7 * np.outer(a, a) * K
+    assert np.allclose(den, 1) and np.allclose(rows @ rows.T, H, atol=1e-5)
+
+def test_low_support_candidates_need_more_content():
+    "Two candidates with the same cosines in both views: the one with more ratings behind it scores higher"
+    c, k = np.array([[1., 0], [1, .1], [1, .1]]), np.array([[1., 0], [1, .2], [1, .2]])
+    rows, _ = hybrid_rows(View(c), View(k, support=[50, 2, 200]), lam=10, mu=1)
+    s = rows @ rows[0]
+    assert s[2] > s[1] > 0
 
 def _cli(*args, env):
     return subprocess.run([sys.executable, '-c', 'from movierec.cli import _main; _main()', *args],
