@@ -1,7 +1,8 @@
 """movierec's models next to implicit (ALS, BPR), Surprise (SVD, BaselineOnly, KNNBaseline) and LightFM (WARP),
 on the same splits and through the same metrics (movierec.evaluation).
 
-    python benchmarks/peers.py                 # ml-latest-small, rating and topn protocols
+    python benchmarks/peers.py                 # ml-latest-small, rating and topn protocols, split seed 42
+    python benchmarks/peers.py --protocols topn --seeds 42 43 44   # one table per seed, then their mean
     python benchmarks/peers.py --json
 
 The peers are not movierec dependencies: `pip install implicit scikit-surprise`. LightFM 1.17's sdist does not build
@@ -80,21 +81,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--dataset', default='ml-latest-small')
     p.add_argument('--protocols', nargs='+', default=['rating', 'topn'])
+    p.add_argument('--seeds', type=int, nargs='+', default=[42])
     p.add_argument('--json', action='store_true')
     a = p.parse_args()
     ml = load_movielens(a.dataset, progress=False)
     ours = dict(rating=['global-mean', 'bias', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
-                topn=['popularity', 'item-knn', 'user-knn', 'dotbias', 'hybrid'])
+                topn=['popularity', 'item-knn', 'user-knn', 'ease', 'dotbias', 'hybrid'])
     cols = dict(rating=['rmse', 'mae', 'fit_s'], topn=['ndcg@10', 'precision@10', 'recall@10', 'hitrate@10', 'map@10', 'coverage', 'novelty', 'fit_s'])
     tables = {}
     for proto in a.protocols:
-        t = time.perf_counter()
-        res = pd.concat([evaluate(ours[proto], ml, proto), evaluate(peers(proto), ml, proto)])
-        tables[proto] = res[cols[proto]].sort_values(cols[proto][0], ascending=proto == 'rating')
-        tables[proto].attrs['seconds'] = time.perf_counter() - t
-    if a.json: return print(json.dumps({k: v.reset_index().to_dict('records') for k,v in tables.items()}, indent=1))
-    for proto,t in tables.items():
-        print(f"\n{a.dataset} · {proto} (split seed 42; {t.attrs['seconds']:.0f} s)")
-        print(t.to_string(float_format=lambda x: f"{x:.4f}"))
+        for seed in a.seeds:
+            t = time.perf_counter()
+            res = pd.concat([evaluate(ours[proto], ml, proto, seed=seed), evaluate(peers(proto), ml, proto, seed=seed)])
+            tables[proto, seed] = res[cols[proto]].sort_values(cols[proto][0], ascending=proto == 'rating')
+            tables[proto, seed].attrs['seconds'] = time.perf_counter() - t
+    if a.json: return print(json.dumps({f'{k[0]}-{k[1]}': v.reset_index().to_dict('records') for k,v in tables.items()}, indent=1))
+    fmt = lambda x: f"{x:.4f}"
+    for (proto,seed),t in tables.items():
+        print(f"\n{a.dataset} · {proto} (split seed {seed}; {t.attrs['seconds']:.0f} s)"); print(t.to_string(float_format=fmt))
+    for proto in a.protocols:
+        if len(a.seeds) < 2: continue
+        g = pd.concat([tables[proto, s] for s in a.seeds]).groupby(level=0, sort=False)
+        m = g.mean().assign(**{f'{cols[proto][0]}_min': g[cols[proto][0]].min(), f'{cols[proto][0]}_max': g[cols[proto][0]].max()})
+        print(f"\n{a.dataset} · {proto} · mean over seeds {a.seeds}")
+        print(m.sort_values(cols[proto][0], ascending=proto == 'rating').to_string(float_format=fmt))
 
 if __name__ == '__main__': main()

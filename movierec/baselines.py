@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_baselines.ipynb #1e693b23
 from __future__ import annotations
+import os, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from torch import nn
 from fastcore.basics import patch
@@ -19,9 +20,9 @@ from .collab import CollabModel, check_ratings, NotFittedError, _user_vectors, _
 from .hybrid import _unit
 
 # %% auto #0
-__all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
-           'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN', 'AutoRecNet',
-           'masked_mse', 'AutoRec', 'ViewModel']
+__all__ = ['INPUTS', 'CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases',
+           'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN',
+           'interaction_rows', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -263,6 +264,70 @@ class UserKNN(Baseline):
         S = np.asarray((W @ self.users).todense(), np.float32)
         S[:, ~self.known] = -np.inf
         return S
+
+# %% ../nbs/06_baselines.ipynb #f446395a
+def _available_bytes():
+    "Memory the system could give this process now (MemAvailable), or None where it cannot tell"
+    try:
+        with open('/proc/meminfo') as f:
+            for line in f:
+                if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except OSError: pass
+    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError, AttributeError): return None
+
+INPUTS = ('binary', 'liked', 'rating')
+
+def interaction_rows(R:sp.csr_matrix, # users × movies ratings
+                     inputs:str='binary', # 'binary': 1 per rating; 'liked': 1 per rating of 4 or more; 'rating': the value
+                    ) -> sp.csr_matrix:
+    "What a ranker reads of each rating, as float32 (`liked` drops the other ratings)"
+    if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+    X = R.astype(np.float32, copy=True)
+    if inputs == 'binary': X.data[:] = 1
+    elif inputs == 'liked': X.data = (X.data >= 4).astype(np.float32); X.eliminate_zeros()
+    return X
+
+# %% ../nbs/06_baselines.ipynb #9b3fa991
+class EASE(Baseline):
+    "EASE (Steck 2019): top-N from the closed-form item-item linear model `x B`, over the `max_items` most-rated movies"
+    def __init__(self, ml, lam:float=300., # L2 penalty on the weights
+                 inputs:str='binary', # what a rating becomes (see `interaction_rows`)
+                 max_items:int=20_000, # movies in the model: the Gram matrix is max_items² floats
+                 max_bytes:float|None=None, # memory it may use; None: what the machine has available
+                ):
+        super().__init__(ml)
+        if lam <= 0: raise ValueError(f"lam must be positive, got {lam}.")
+        if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+        self.lam,self.inputs,self.max_items,self.max_bytes = lam,inputs,int(max_items),max_bytes
+    def _fit(self):
+        X = interaction_rows(self.R, self.inputs)
+        n = np.bincount(X.indices, minlength=self.ml.n_movies)
+        rated = np.flatnonzero(n > 0)
+        self.items = np.sort(rated[np.argsort(-n[rated], kind='stable')][:self.max_items])
+        m = len(self.items); need = 3 * 4 * m * m
+        avail = self.max_bytes if self.max_bytes is not None else _available_bytes()
+        if avail is not None and need > avail:
+            fit = int(np.sqrt(avail / 12))
+            raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} float32 matrices, three at once), "
+                                 f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
+        if m < len(rated):
+            warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other {len(rated)-m:,} get no score.")
+        Xi = X[:, self.items]
+        G = torch.from_numpy((Xi.T @ Xi).toarray().astype(np.float32))
+        G.diagonal().add_(self.lam)
+        P = torch.cholesky_inverse(torch.linalg.cholesky(G)); del G
+        B = P / -P.diagonal(); B.fill_diagonal_(0)
+        self.B,self.X = B.numpy(),X
+    def score_rows(self, X:sp.csr_matrix, # rows of `interaction_rows` (users × catalogue)
+                  ) -> np.ndarray:
+        "Scores of every movie for each row of `X`: `x B` for the movies in the model, -inf for the others"
+        self._check()
+        S = np.full((X.shape[0], self.ml.n_movies), -np.inf, np.float32)
+        S[:, self.items] = np.asarray(sp.csr_matrix(X)[:, self.items] @ self.B)
+        return S
+    def scores(self, user_ids):
+        u = self._users(user_ids); return self.score_rows(self.X[u])
 
 # %% ../nbs/06_baselines.ipynb #ec9ca109
 class AutoRecNet(nn.Module):

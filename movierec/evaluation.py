@@ -13,7 +13,7 @@ from .content import content_embeddings, tfidf_docs, movie_docs
 from .collab import fit_collab, corating_view
 from .hybrid import hybrid_rows, HYBRID
 from .baselines import (CannotDoError, GlobalMean, BiasBaseline, Popularity, WeightedRating, ItemKNN, UserKNN,
-                                AutoRec, ViewModel, rank_movies)
+                                EASE, AutoRec, ViewModel, rank_movies)
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'MODELS', 'DEFAULT_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics', 'genre_matrix',
@@ -118,6 +118,7 @@ def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
 MODELS = {
     'global-mean': _fit(GlobalMean), 'bias': _fit(BiasBaseline), 'popularity': _fit(Popularity),
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
+    'ease': _fit(EASE),
     'autorec': lambda ctx: AutoRec(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'dotbias': lambda ctx: ctx.collab(False), 'embnn': lambda ctx: ctx.collab(True),
     'tfidf-knn': lambda ctx: ViewModel(ctx.ml, tfidf_docs(ctx.ml)[0], name='tfidf').fit(ctx.train),
@@ -128,7 +129,7 @@ MODELS = {
 }
 DEFAULT_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
-    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
+    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
     'item2item': ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid'],
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
 }
