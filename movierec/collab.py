@@ -318,16 +318,6 @@ def rank(self:CollabModel, user_ids, # raw userIds with training ratings
     return out
 
 # %% ../nbs/04_collab.ipynb #dff88f7c
-def _ratings_rows(ml, ratings):
-    "Catalogue rows and values of a {title or movieId: rating} dict, checked"
-    if isinstance(ratings, pd.DataFrame): ratings = dict(zip(ratings.movieId, ratings.rating))
-    if not isinstance(ratings, dict) or not ratings:
-        raise ValueError("Give at least one rating, as a dict {title or movieId: rating}, e.g. {'Toy Story (1995)': 5}.")
-    vals = np.array(list(ratings.values()), np.float64)
-    if not ((vals >= 0.5) & (vals <= 5)).all():
-        raise ValueError(f"Ratings are half stars from 0.5 to 5; got {vals[~((vals >= 0.5) & (vals <= 5))].tolist()}.")
-    return np.array([ml.lookup(m) for m in ratings]), vals.astype(np.float32)
-
 @patch
 def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to the model)
              r, # their ratings
@@ -355,7 +345,7 @@ def recommend_for(self:CollabModel, ratings:dict, # {title or movieId: rating}, 
                   k:int=10, l2:float=3.0) -> pd.DataFrame:
     "Top `k` movies for someone who is not in the model, from a few ratings, without retraining"
     _check_fitted(self); check_k(k)
-    rows,r = _ratings_rows(self.ml, ratings)
+    rows,r = self.ml.rated_rows(ratings)
     ok = self.known[rows]
     if not ok.any(): raise ValueError("None of these movies has training ratings, so the collaborative model cannot place this user; rate better-known films.")
     if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies the model has no ratings for: {self.ml.movies.title[rows[~ok]].tolist()}")

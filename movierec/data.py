@@ -557,6 +557,20 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId
     raise AmbiguousTitleError(f"{movie!r} matches {len(best)}{'+' if len(best)==10 else ''} movies: {lst}. "
                               f"Add the year, e.g. '{best.title.iloc[0]}', or pass the movieId.", best)
 
+# %% ../nbs/00_data.ipynb #e1f389db
+@patch
+def rated_rows(self:MovieLens, ratings, # {title or movieId: rating}, or a frame with movieId and rating
+              ) -> tuple:
+    "Catalogue rows and values of a new user's ratings, checked: `(rows, ratings)`"
+    if isinstance(ratings, pd.DataFrame): ratings = dict(zip(ratings.movieId, ratings.rating))
+    if not isinstance(ratings, dict) or not ratings:
+        raise ValueError("Give at least one rating, as a dict {title or movieId: rating}, e.g. {'Toy Story (1995)': 5}.")
+    vals = np.array(list(ratings.values()), np.float64)
+    if not ((vals >= 0.5) & (vals <= 5)).all():
+        raise ValueError(f"Ratings are half stars from 0.5 to 5; got {vals[~((vals >= 0.5) & (vals <= 5))].tolist()}.")
+    return np.array([self.lookup(m) for m in ratings]), vals.astype(np.float32)
+
+
 # %% ../nbs/00_data.ipynb #54dec595
 GENRES = ['Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
           'Film-Noir', 'Horror', 'IMAX', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western']

@@ -7,14 +7,15 @@ from __future__ import annotations
 import json, shutil, tempfile, warnings, zipfile
 from functools import partial
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
 from .data import MovieLens, MovieLensError, UnknownIdError
 from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
-__all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'Recommender']
+__all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'ItemRanker',
+           'Recommender']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -52,18 +53,46 @@ def hybrid_rows(content:View, collab:View, # the two views, same catalogue
     rows = np.hstack([np.sqrt(w_content) * r[:,None] * _unit(content.emb), np.sqrt(w_collab) * a[:,None] * _unit(collab.emb)])
     return rows.astype(np.float32), np.ones((len(rows), 1), np.float32)
 
+# %% ../nbs/05_hybrid.ipynb #b7896337
+class ItemRanker:
+    "Top-N from item-item weights: a user's row of watched movies (1 each) times `W`, a sparse movies × movies matrix"
+    def __init__(self, W, # (n_movies × n_movies) weights; W[i, j] is what watching i says for j
+                 known, # bool per movie: the movies that can be recommended
+                 config:dict|None=None):
+        self.W,self.known,self.config = sp.csr_matrix(W, dtype=np.float32),np.asarray(known, bool),config or {}
+    @classmethod
+    def from_dense(cls, B, # (m × m) weights over the catalogue rows `items`, such as `EASE.B`
+                   items, n_movies:int,
+                   keep:int=256, # largest-magnitude weights kept per column
+                   config:dict|None=None):
+        "An `ItemRanker` keeping the `keep` largest-magnitude weights of each column of `B`"
+        items = np.asarray(items); keep = max(1, min(keep, len(items)))
+        top = np.argpartition(-np.abs(B), keep - 1, axis=0)[:keep]
+        cols = np.broadcast_to(np.arange(B.shape[1]), top.shape)
+        W = sp.csr_matrix((B[top, cols].ravel(), (items[top.ravel()], items[cols.ravel()])), shape=(n_movies, n_movies))
+        known = np.zeros(n_movies, bool); known[items] = True
+        return cls(W, known, config)
+    def scores(self, X) -> np.ndarray:
+        "Scores of every movie for each binary row of `X` (users × movies); -inf for movies outside the model"
+        S = np.asarray((sp.csr_matrix(X, dtype=np.float32) @ self.W).todense(), np.float32)
+        S[:, ~self.known] = -np.inf
+        return S
+    def __repr__(self): return f"ItemRanker({int(self.known.sum()):,} movies, {self.W.nnz:,} weights, {self.config})"
+
 # %% ../nbs/05_hybrid.ipynb #9754c120
 VIEWS = ('hybrid', 'content', 'collab')
 
 class Recommender:
     "Hybrid 'movies like this', top-N for users, search, save and load"
     def __init__(self, ml:MovieLens, content:View, collab:View,
-                 model=None, # a `CollabModel` for top-N lists, or None
-                 config:dict|None=None):
+                 model=None, # a `CollabModel` (rating predictions, the top-N of last resort), or None
+                 config:dict|None=None,
+                 ranker:ItemRanker|None=None, # top-N for users; None: the rating model's predicted ratings
+                ):
         if len(content) != ml.n_movies or len(collab) != ml.n_movies:
             raise ValueError(f"Views must have one row per movie of the catalogue ({ml.n_movies}).")
         self.ml,self.content,self.collab = ml,content,collab
-        self._model,self._read_model = model,None
+        self._model,self._read_model,self.ranker = model,None,ranker
         self.config = HYBRID | (config or {})
         self._cache = {}
     @property
@@ -77,6 +106,8 @@ class Recommender:
                        lam:float=HYBRID['lam'], mu:float=HYBRID['mu'], # support constants (see `hybrid_rows`)
                        content_epochs:int=10, collab_epochs:int=5, n_factors:int=50, dim:int=64,
                        corating_dim:int=128, # size of the co-watching vectors
+                       ranker:bool=True, # train EASE for top-N lists (see `ItemRanker`)
+                       ease_lam:float=300., ranker_keep:int=256, # its penalty, and weights kept per movie
                        progress:bool|None=None):
         "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
         from movierec.content import content_embeddings, movie_docs
@@ -85,9 +116,14 @@ class Recommender:
         emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
         docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
         model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs, seed=seed, progress=progress)
+        rk = None
+        if ranker:
+            from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
+            e = EASE(ml, lam=ease_lam).fit(ml.ratings)
+            rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep, dict(kind='ease', lam=ease_lam, keep=ranker_keep))
         cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                    content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
-        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg)
+        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg, rk)
     def __repr__(self):
         return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, {int(self.collab.known.sum()):,} with ratings; "
                 + ', '.join(f"{k}={self.config[k]}" for k in HYBRID) + ')')
@@ -147,18 +183,54 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
 
 # %% ../nbs/05_hybrid.ipynb #bf0f3c7a
 @patch
+def _seen(self:Recommender):
+    "Users × movies: 1 where the user rated the movie in training"
+    if 'seen' not in self._cache:
+        r = self.ml.ratings
+        u,m = self.ml.user_map.encode(r.userId.to_numpy()),self.ml.movie_map.encode(r.movieId.to_numpy())
+        self._cache['seen'] = sp.csr_matrix((np.ones(len(u), np.float32), (u, m)), shape=(self.ml.n_users, self.ml.n_movies))
+    return self._cache['seen']
+
+@patch
+def _ranked(self:Recommender, x, k:int):
+    S = self.ranker.scores(x)[0]
+    S[x.indices] = -np.inf
+    r = np.argsort(-S, kind='stable')[:k]; r = r[np.isfinite(S[r])]
+    mv = self.ml.movies.iloc[r]
+    return pd.DataFrame(dict(movieId=mv.movieId.to_numpy(), title=mv.title.to_numpy(), year=mv.year.to_numpy(),
+                             genres=['|'.join(g) for g in mv.genres], score=S[r].astype(np.float64).round(4),
+                             n_ratings=self.collab.support[r].astype(np.int64)))
+
+@patch
 def recommend(self:Recommender, user_id, # a userId of the release
               k:int=10) -> pd.DataFrame:
     "Top `k` movies for a known user, among those they have not rated"
-    if self.model is None: raise MovieLensError("This recommender has no collaborative model; build it with Recommender.from_movielens.")
-    return self.model.recommend(user_id, k)
+    check_k(k)
+    if self.ranker is None:
+        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
+        return self.model.recommend(user_id, k)
+    if user_id not in self.ml.user_map:
+        raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use .recommend_for({{title: rating, ...}}).")
+    x = self._seen()[int(self.ml.user_map.encode(user_id))]
+    if x.nnz == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with their ratings instead.")
+    return self._ranked(x, k)
 
 @patch
 def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
                   k:int=10) -> pd.DataFrame:
     "Top `k` movies for a new user from a few ratings, without retraining"
-    if self.model is None: raise MovieLensError("This recommender has no collaborative model; build it with Recommender.from_movielens.")
-    return self.model.recommend_for(ratings, k)
+    check_k(k)
+    if self.ranker is None:
+        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
+        return self.model.recommend_for(ratings, k)
+    rows,_ = self.ml.rated_rows(ratings)
+    ok = self.ranker.known[rows]
+    if not ok.any(): raise ValueError("None of these movies has training ratings, so the ranker cannot place this user; rate better-known films.")
+    if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies without training ratings: {self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
+    x = sp.csr_matrix((np.ones(ok.sum(), np.float32), (np.zeros(ok.sum(), int), rows[ok])), shape=(1, self.ml.n_movies))
+    x.sum_duplicates(); x.data[:] = 1
+    out = self._ranked(x, k + len(rows))
+    return out[~out.movieId.isin(self.ml.movies.movieId.to_numpy()[rows])].head(k).reset_index(drop=True)
 
 @patch
 def search(self:Recommender, text:str, # a title, part of one, or a movieId
@@ -168,8 +240,8 @@ def search(self:Recommender, text:str, # a title, part of one, or a movieId
 
 # %% ../nbs/05_hybrid.ipynb #a8ef0daf
 FORMAT = 'movierec-recommender'
-FORMAT_VERSION = 2  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised
-_FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt')
+FORMAT_VERSION = 3  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
+_FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt', 'ranker.npz')
 
 def _versions():
     import fastai, sklearn, torch
@@ -195,9 +267,12 @@ def save(self:Recommender, path, # a folder; replaced atomically if it exists
                  user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
                  user_idx=m.user_idx if m is not None else np.zeros(0, np.int64), movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
         if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
+        rk = self.ranker
+        if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr, known=rk.known)
         cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=self.config, name=ml.name,
                    n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(self.content.emb.shape[1]),
-                   collab_dim=int(self.collab.emb.shape[1]), has_model=m is not None)
+                   collab_dim=int(self.collab.emb.shape[1]), has_model=m is not None,
+                   has_ranker=rk is not None, ranker=rk.config if rk is not None else None)
         (tmp/'config.json').write_text(json.dumps(cfg, indent=1, default=str))
         old = None
         if path.exists():
@@ -246,7 +321,8 @@ def load(cls:Recommender, path, # a folder written by `save`
     if not isinstance(cfg, dict) or cfg.get('format') != FORMAT: raise _bad(path, "config.json does not describe a movierec recommender")
     if cfg.get('format_version') != FORMAT_VERSION:
         raise _bad(path, f"it has format version {cfg.get('format_version')}, this movierec reads {FORMAT_VERSION}")
-    missing = [f for f in _FILES if not (path/f).exists() and not (f == 'collab.pt' and not cfg.get('has_model'))]
+    needed = {'collab.pt': cfg.get('has_model'), 'ranker.npz': cfg.get('has_ranker')}
+    missing = [f for f in _FILES if needed.get(f, True) and not (path/f).exists()]
     if missing: raise _bad(path, f"missing {', '.join(missing)}")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
@@ -255,6 +331,9 @@ def load(cls:Recommender, path, # a folder written by `save`
         movies['genres'] = [list(g) for g in movies.genres]
         pairs = pd.read_parquet(path/'ratings.parquet')
         with np.load(path/'views.npz', allow_pickle=False) as z: a = {k: z[k] for k in z.files}
+        rz = {}
+        if cfg.get('has_ranker'):
+            with np.load(path/'ranker.npz', allow_pickle=False) as z: rz = {k: z[k] for k in z.files}
         if cfg.get('has_model'):                 # torch's format is a zip archive: check every member's CRC now
             with zipfile.ZipFile(path/'collab.pt') as z:
                 if z.testzip() is not None: raise zipfile.BadZipFile("a member fails its CRC check")
@@ -270,7 +349,14 @@ def load(cls:Recommender, path, # a folder written by `save`
         raise _bad(path, "the catalogue and the views disagree")
     content = View(a['content'], a['content_known'], a['content_support'], 'content')
     collab = View(a['collab'], a['collab_known'], a['collab_support'], 'collab')
-    rec = cls(ml, content, collab, None, cfg['config'])
+    ranker = None
+    if cfg.get('has_ranker'):
+        try:
+            W = sp.csr_matrix((rz['data'], rz['indices'], rz['indptr']), shape=(n, n)); W.check_format(full_check=True)
+            if rz['known'].shape != (n,): raise ValueError(f"known has shape {rz['known'].shape}")
+        except Exception as e: raise _bad(path, f"ranker.npz does not fit the catalogue ({e.__class__.__name__}: {str(e)[:120]})") from None
+        ranker = ItemRanker(W, rz['known'], cfg.get('ranker'))
+    rec = cls(ml, content, collab, None, cfg['config'], ranker)
     if cfg.get('has_model'):
         rec._read_model = partial(_read_model, path, cfg, a, ml, pairs)
         if not lazy: rec.model

@@ -28,6 +28,11 @@ def test_save_replaces_atomically(rec, tmp_path):
 def _flip_middle_byte(p):
     b = bytearray(p.read_bytes()); b[len(b)//2] ^= 0xFF; p.write_bytes(bytes(b))
 
+def _bad_ranker(d):
+    "A ranker.npz that reads fine but points past the catalogue"
+    with np.load(d/'ranker.npz') as z: a = dict(z)
+    a['indices'] = a['indices'] + 10**6; np.savez(d/'ranker.npz', **a)
+
 def _edit_config(d, **changes):
     (d/'config.json').write_text(json.dumps({**json.loads((d/'config.json').read_text()), **changes}))
 
@@ -41,6 +46,9 @@ def _edit_config(d, **changes):
     (lambda d: (d/'config.json').write_text('{'), 'unreadable'),
     (lambda d: _edit_config(d, format_version=99), 'format version 99'),
     (lambda d: _edit_config(d, n_movies=7), 'expected'),
+    (lambda d: (d/'ranker.npz').write_bytes((d/'ranker.npz').read_bytes()[:400]), 'damaged'),
+    (lambda d: (d/'ranker.npz').unlink(), 'missing ranker.npz'),
+    (_bad_ranker, 'ranker.npz does not fit'),
 ])
 def test_bad_model_folders(rec, tmp_path, damage, msg):
     d = rec.save(tmp_path/'m'); damage(d)
@@ -56,7 +64,7 @@ def test_state_dict_is_not_pickle_code(rec, tmp_path):
     torch.save({'x': object()}, d/'collab.pt')
     with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d, lazy=False)
     r = Recommender.load(d)                   # lazy: the model is read, and refused, on first use
-    with pytest.raises(MovieLensError, match='collab.pt is damaged'): r.recommend(int(rec.ml.ratings.userId.iloc[0]))
+    with pytest.raises(MovieLensError, match='collab.pt is damaged'): r.model
 
 def test_similar_from_a_saved_model_needs_no_torch(rec, tmp_path):
     "Loading a saved model and answering `similar` imports neither torch, fastai nor scikit-learn (the warm CLI's second)"
@@ -159,3 +167,28 @@ def test_save_load_without_collab_model(ml, tmp_path):
     t = ml.movies.title.iloc[3]
     pd.testing.assert_frame_equal(rec.similar(t, 5), r2.similar(t, 5))
     assert r2.model is None and r2.ml.n_users == ml.n_users
+
+def test_item_ranker_is_the_dense_product_when_nothing_is_pruned():
+    "With `keep` at least the number of movies, ItemRanker scores are exactly x·B over the movies in the model"
+    from movierec.hybrid import ItemRanker
+    import scipy.sparse as sp
+    g = np.random.default_rng(0)
+    for m,n in [(5, 9), (30, 40), (1, 3)]:
+        items = np.sort(g.choice(n, m, replace=False)); B = g.normal(size=(m, m)).astype(np.float32)
+        X = sp.csr_matrix((g.random((4, n)) < 0.3).astype(np.float32))
+        S = ItemRanker.from_dense(B, items, n, keep=m).scores(X)
+        np.testing.assert_allclose(S[:, items], X[:, items].toarray() @ B, rtol=1e-5, atol=1e-5)
+        assert np.isinf(np.delete(S, items, axis=1)).all()
+        kept = ItemRanker.from_dense(B, items, n, keep=2).W
+        assert (np.diff(kept.tocsc().indptr)[items] <= 2).all()          # at most `keep` weights per movie
+
+def test_recommend_for_a_new_user_skips_what_they_rated(rec):
+    t = rec.ml.movies.title.iloc[:3].tolist()
+    out = rec.recommend_for({x: 4 for x in t}, 8)
+    assert len(out) == 8 and not out.title.isin(t).any() and out.score.is_monotonic_decreasing
+    import copy
+    from movierec.hybrid import ItemRanker
+    r2 = copy.copy(rec); known = rec.ranker.known.copy(); known[:3] = False
+    r2.ranker = ItemRanker(rec.ranker.W, known)                       # as if those three movies had no training ratings
+    with pytest.raises(ValueError, match='training ratings'): r2.recommend_for({x: 4 for x in t})
+    with pytest.warns(UserWarning, match='Ignored 1'): r2.recommend_for({t[0]: 4, rec.ml.movies.title.iloc[10]: 5})
