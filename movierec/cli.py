@@ -4,16 +4,16 @@
 
 # %% ../nbs/08_cli.ipynb #47c70cb3
 from __future__ import annotations
-import hashlib, json, math, os, sys, time, warnings
+import hashlib, json, math, os, sys, tempfile, time, warnings
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
 from .data import load_movielens, get_release, MovieLensError
-from .hybrid import Recommender, VIEWS
+from .hybrid import Recommender, VIEWS, NewerModelError, check_save_target
 
 # %% auto #0
 __all__ = ['DEFAULT_MODELS', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS', 'models_path', 'model_dir',
-           'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate', 'main']
+           'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate', 'NoMatch', 'main']
 
 # %% ../nbs/08_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
@@ -28,17 +28,35 @@ def model_dir(dataset:str, **options) -> Path:
     return models_path()/f"{get_release(dataset).name}-{h}"
 
 # %% ../nbs/08_cli.ipynb #c4f81d2f
+def _unwritable(folder:Path) -> str|None:
+    "Why a model cannot be saved under `folder`, or None if it can"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix='.write-test-'): pass
+    except OSError as e: return e.strerror or type(e).__name__
+    return None
+
 def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None, **options) -> Recommender:
     "The cached recommender of `dataset`, trained and saved first if there is none (or it is unreadable)"
     d = Path(out) if out else model_dir(dataset, **options)
     if d.exists() and not retrain:
         try: return Recommender.load(d)
-        except MovieLensError as e: warnings.warn(f"{e} Training a new one.")
+        except NewerModelError: raise                   # a newer movierec's model is left alone, not retrained over
+        except MovieLensError as e:
+            check_save_target(d)                          # a folder that is not a model is refused, not trained over
+            warnings.warn(f"{e} Training a new one.")
+    check_save_target(d)                                  # before training, not after minutes of it
+    why = _unwritable(d.parent)
+    if why: warnings.warn(f"The model cannot be saved under {d.parent} ({why}), so it is trained for this answer only; "
+                          "set MOVIEREC_MODELS (or --out) to a writable folder to keep it.")
     t = time.perf_counter()
     ml = load_movielens(dataset, progress=progress)
     rec = Recommender.from_movielens(ml, progress=progress, **options)
-    rec.save(d)
-    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; saved to {d}", file=sys.stderr)
+    saved = None
+    if why is None:
+        try: saved = rec.save(d)
+        except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from the model trained now.")
+    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; " + (f"saved to {d}" if saved else "not saved"), file=sys.stderr)
     return rec
 
 # %% ../nbs/08_cli.ipynb #0cc3530a
@@ -57,7 +75,7 @@ def show(df:pd.DataFrame, as_json:bool=False, cols=None, width:int=50) -> str:
 # %% ../nbs/08_cli.ipynb #d05b6293
 SIMILAR_COLS = ['movieId', 'title', 'year', 'score', 'content', 'collab', 'n_ratings', 'source']
 
-def similar(title:Param("a title, part of one, or a movieId", str),
+def similar(title:Param("a title or part of one; id:300 for the movie whose movieId is 300", str),
             k:Param("how many neighbours", int)=10,
             view:Param("hybrid, content or collab", str, choices=list(VIEWS))='hybrid',
             dataset:Param("MovieLens release", str)='ml-latest-small',
@@ -65,7 +83,9 @@ def similar(title:Param("a title, part of one, or a movieId", str),
             retrain:Param("train again even if a cached model exists", store_true)=False):
     "Movies like `title`"
     rec = get_recommender(dataset, retrain, progress=False)
-    return show(rec.similar(title, k, view=view), json, SIMILAR_COLS)
+    res,q = rec.similar(title, k, view=view),rec.ml.movies.iloc[rec.ml.lookup(title)]
+    if json: return show(res.assign(query=q.title), True, SIMILAR_COLS + ['query'])   # which movie was answered, in every record
+    return f"Movies like {q.title} [movieId {q.movieId}]:\n" + show(res, False, SIMILAR_COLS)
 
 def fetch(dataset:Param("MovieLens release", str)='ml-latest-small'):
     "Download (or find in MOVIEREC_DATA), check and unpack a release"
@@ -97,7 +117,9 @@ def search(text:Param("a title or part of one", str),
            dataset:Param("MovieLens release", str)='ml-latest-small',
            json:Param("print JSON instead of a table", store_true)=False):
     "Find movies by title"
-    return show(load_movielens(dataset).find(text), json)
+    res = load_movielens(dataset).find(text)
+    if len(res) == 0 and not json: raise NoMatch(f"no movie matches {text[:60]!r}; try fewer or shorter words.")
+    return show(res, json)
 
 PROTOCOL_NAMES = ['rating', 'topn', 'temporal', 'item2item', 'coldstart']
 
@@ -120,6 +142,9 @@ def evaluate(protocol:Param("the evaluation protocol", str, choices=PROTOCOL_NAM
 COMMANDS = dict(similar=similar, recommend=recommend, search=search, evaluate=evaluate, fetch=fetch, train=train)
 
 # %% ../nbs/08_cli.ipynb #08255b08
+class NoMatch(Exception):
+    "A search that found nothing: said on stderr, exit status 1 (like grep)"
+
 def main(argv:list|None=None) -> int:
     "The `movierec` command"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -132,6 +157,7 @@ def main(argv:list|None=None) -> int:
     args = anno_parser(cmd, prog=f'movierec {argv[0]}').parse_args(argv[1:]).__dict__
     args.pop('xtra', None); args.pop('pdb', None)
     try: print(cmd(**args))
+    except NoMatch as e: print(f"movierec {argv[0]}: {e}", file=sys.stderr); return 1
     except (KeyError, ValueError, MovieLensError) as e:
         print(f"movierec {argv[0]}: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr); return 2
     return 0

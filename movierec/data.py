@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #40d9ff13
 from __future__ import annotations
-import difflib, hashlib, json, os, re, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
+import difflib, hashlib, json, os, re, shutil, tempfile, unicodedata, urllib.error, urllib.request, warnings, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -19,7 +19,7 @@ __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES
            'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'atomic_write', 'show_progress', 'Release',
            'get_release', 'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens',
            'normalize_genres', 'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens',
-           'load_movielens', 'AmbiguousTitleError', 'title_key', 'synth_movielens', 'write_release']
+           'load_movielens', 'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
 
 # %% ../nbs/00_data.ipynb #d3fbd8ca
 class MovieLensError(Exception):
@@ -235,6 +235,10 @@ def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Relea
 RATING_COLS = ['userId','movieId','rating','timestamp']
 RATING_DTYPES = dict(userId='int32', movieId='int32', rating='float32', timestamp='int64')
 
+def _cut(v, n:int=40) -> str:
+    "`repr(v)`, cut to about `n` characters, for error messages"
+    s = repr(v); return s if len(s) <= n else s[:n] + "…'"
+
 def _numeric(df:pd.DataFrame, dtypes:dict, fname:str) -> pd.DataFrame:
     "Check `df` has `dtypes`' columns and convert them, naming the first bad value"
     missing = [c for c in dtypes if c not in df.columns]
@@ -247,7 +251,7 @@ def _numeric(df:pd.DataFrame, dtypes:dict, fname:str) -> pd.DataFrame:
         bad = col.isna().to_numpy()
         if bad.any():
             i = int(np.argmax(bad))
-            raise MovieLensError(f"{fname}: column '{c}' has a missing or non-numeric value {df[c].iloc[i]!r} "
+            raise MovieLensError(f"{fname}: column '{c}' has a missing or non-numeric value {_cut(df[c].iloc[i])} "
                                  f"in data row {i+1}. Fix or remove that row.")
         out[c] = col.to_numpy().astype(t)
     return pd.DataFrame(out)
@@ -258,8 +262,20 @@ def _read_csv(path:Path, **kw) -> pd.DataFrame:
         raise MovieLensError(f"Could not parse {path.name}: {e}") from None
 
 # %% ../nbs/00_data.ipynb #3800d0eb
+def _data_lines(path:Path) -> int:
+    "Lines after the header, counted in chunks (a last line without a newline counts too)"
+    n,last = 0,b'\n'
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 24), b''): n += b.count(b'\n'); last = b[-1:]
+    return n + (last != b'\n') - 1
+
 def _read_csv_release(folder:Path, rel:Release, genome:bool=True) -> dict:
     res = dict(ratings=_numeric(_read_csv(folder/'ratings.csv', engine='pyarrow'), RATING_DTYPES, 'ratings.csv'))
+    n = _data_lines(folder/'ratings.csv')   # a stray quote makes the parser join lines into one row, silently
+    if n != len(res['ratings']):
+        raise MovieLensError(f"ratings.csv has {n:,} data lines but only {len(res['ratings']):,} parse as ratings: a line is "
+                             f"malformed (a stray quote or a broken line). Delete {folder} so it is unpacked again from the zip, "
+                             "or fetch the release again (movierec fetch).")
     mv = _read_csv(folder/'movies.csv', dtype=str, keep_default_na=False)
     res['movies'] = pd.DataFrame(dict(movieId=_numeric(mv, dict(movieId='int32'), 'movies.csv').movieId,
                                       title=mv.get('title'), genres=mv.get('genres', '').str.split('|')))
@@ -341,6 +357,12 @@ def read_release(folder, # an unpacked release
     "Parse the release in `folder` into movierec's schema (a dict of DataFrames)"
     folder,rel = Path(folder),get_release(rel)
     res = _READERS[rel.fmt](folder, rel, genome)
+    r = res['ratings'].rating.to_numpy()
+    bad = ~((r >= 0.5) & (r <= 5))
+    if bad.any():
+        i = int(np.argmax(bad)); fname = dict(csv='ratings.csv', dat='ratings.dat').get(rel.fmt, 'u.data')
+        raise MovieLensError(f"{fname}: the rating {r[i]:g} in data row {i+1} is outside MovieLens's 0.5 to 5 stars; the file is "
+                             f"damaged. Delete {folder} so it is unpacked again from the zip, or fetch the release again.")
     mv = res['movies']
     mv['title'] = mv.title.astype(str).str.strip().replace({'': None, 'nan': None})
     mv['genres'] = [normalize_genres(g) for g in mv.genres]
@@ -497,7 +519,7 @@ _ARTICLES = {'the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'el', 'die', 'der',
 
 def title_key(title:str) -> tuple:
     "`(key, year)` of a title: lower-case words without articles, punctuation or the '(1995)' year"
-    t = str(title).strip()
+    t = unicodedata.normalize('NFC', str(title)).strip()   # 'Ame\u0301lie' typed with a combining accent is 'Amélie'
     m = re.search(r'\((\d{4})(?:\s*[-–]\s*\d{0,4})?\)\s*$', t)
     year = int(m.group(1)) if m else None
     if m: t = t[:m.start()]
@@ -512,15 +534,27 @@ def _title_keys(self:MovieLens):
         self._keys = (np.array([o[0] for o in k], dtype=object), np.array([o[1] or -1 for o in k]))
     return self._keys
 
+_ID = re.compile(r'\s*id\s*:\s*(\d+)\s*$', re.I)
+
+def movie_id(movie) -> int|None:
+    "The movieId that `movie` names explicitly (an int, or text like 'id:300'), or None: other text is a title"
+    if isinstance(movie, (int, np.integer)) and not isinstance(movie, bool): return int(movie)
+    m = _ID.match(movie) if isinstance(movie, str) else None
+    return int(m.group(1)) if m else None
+
+def _id_rows(ml, mid:int) -> np.ndarray:
+    "Catalogue rows of movieId `mid` (none, or one)"
+    if not 0 <= mid < 2**31: return np.zeros(0, np.int64)     # beyond any movieId (and beyond int32)
+    rows = ml.movie_map.encode(np.array([mid]), missing='mask'); return rows[rows >= 0]
+
 @patch
-def find(self:MovieLens, text:str, # a title, part of one, or a movieId
+def find(self:MovieLens, text:str, # a title, part of one, or a movieId as an int or 'id:300'
          n:int=10, # at most this many candidates
         ) -> pd.DataFrame:
     "Movies matching `text`, best first: by `movieId`, exact title, part of a title (most rated first), close spelling"
     mv,res = self.movies,[]
-    if isinstance(text, (int, np.integer)) or str(text).strip().isdigit():
-        rows = self.movie_map.encode(np.array([int(text)]), missing='mask')
-        res.append((rows[rows >= 0], 'movieId'))
+    if not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n is how many movies to show, a positive number, not {n!r}.")
+    if movie_id(text) is not None: res.append((_id_rows(self, movie_id(text)), 'movieId'))
     else:
         keys,years = self._title_keys()
         key,year = title_key(text)
@@ -539,23 +573,26 @@ def find(self:MovieLens, text:str, # a title, part of one, or a movieId
 
 # %% ../nbs/00_data.ipynb #d9958dde
 @patch
-def lookup(self:MovieLens, movie, # a title, part of one, or a movieId
+def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, or text like 'id:300')
           ) -> int:
     "The catalogue row of `movie`; a clear error when it matches no movie or several"
-    if isinstance(movie, (int, np.integer)) or (isinstance(movie, str) and movie.strip().isdigit()):
-        return int(self.movie_map.encode(int(movie)))
+    if movie_id(movie) is not None:
+        r = _id_rows(self, movie_id(movie))
+        if len(r) == 0: raise UnknownIdError(f"No movie has movieId {movie_id(movie)} in {self.name}; search titles with ml.find('...').")
+        return int(r[0])
     if not isinstance(movie, str) or not movie.strip():
-        raise UnknownIdError(f"A movie is a title or a movieId, not {movie!r}.")
+        raise UnknownIdError(f"A movie is a title or a movieId, not {_cut(movie, 60)}.")
+    hint = f" For the movie with movieId {movie.strip()}, write id:{movie.strip()}." if movie.strip().isdigit() else ''
     c = self.find(movie, n=10)
     best = c[c.match == c.match.iloc[0]] if len(c) else c
     if len(best) == 1 and best.match.iloc[0] != 'close': return int(self.movie_map.encode(best.movieId.iloc[0]))
     if len(c) == 0:
-        raise UnknownIdError(f"No movie titled {movie!r}. Search with ml.find('{movie.split()[0]}') to see what there is.")
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with ml.find('{movie.split()[0][:40]}') to see what there is.{hint}")
     if best.match.iloc[0] == 'close':
-        raise UnknownIdError(f"No movie titled {movie!r}; did you mean: " + '; '.join(c.title.head(5)) + '?')
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: " + '; '.join(c.title.head(5)) + f'?{hint}')
     lst = '; '.join(f"{t} [movieId {i}]" for i,t in zip(best.movieId, best.title))
-    raise AmbiguousTitleError(f"{movie!r} matches {len(best)}{'+' if len(best)==10 else ''} movies: {lst}. "
-                              f"Add the year, e.g. '{best.title.iloc[0]}', or pass the movieId.", best)
+    raise AmbiguousTitleError(f"{_cut(movie, 60)} matches {len(best)}{'+' if len(best)==10 else ''} movies: {lst}. "
+                              f"Add the year, e.g. '{best.title.iloc[0]}', or give the movieId as id:{best.movieId.iloc[0]}.", best)
 
 # %% ../nbs/00_data.ipynb #e1f389db
 @patch

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_hybrid.ipynb #9b408a32
 from __future__ import annotations
-import json, shutil, tempfile, warnings, zipfile
+import hashlib, io, json, shutil, tempfile, warnings, zipfile
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
@@ -15,7 +15,7 @@ from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
 __all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'ItemRanker',
-           'Recommender']
+           'Recommender', 'NewerModelError', 'check_save_target']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -243,17 +243,50 @@ FORMAT = 'movierec-recommender'
 FORMAT_VERSION = 3  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
 _FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt', 'ranker.npz')
 
+def _sha256(data:bytes|Path) -> str:
+    "SHA-256 of `data`, or of the file at that path, read in 1 MB blocks"
+    h = hashlib.sha256()
+    if isinstance(data, bytes): h.update(data)
+    else:
+        with open(data, 'rb') as f:
+            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
 def _versions():
     import fastai, sklearn, torch
     return dict(movierec=movierec.__version__, torch=torch.__version__.split('+')[0], fastai=fastai.__version__,
                 numpy=np.__version__, pandas=pd.__version__, sklearn=sklearn.__version__)
 
+class NewerModelError(MovieLensError):
+    "A model folder written by a newer movierec: left alone"
+
+def check_save_target(path) -> Path:
+    "`path` as a `Path` if `save` may write there: nothing there yet, or a model folder holding only what `save` writes"
+    path = Path(path)
+    if not path.exists(): return path
+    if not path.is_dir(): raise MovieLensError(f"{path} is a file, not a model folder; save the model somewhere else.")
+    names = sorted(p.name for p in path.iterdir())
+    if not names: return path
+    try: cfg = json.loads((path/'config.json').read_text())
+    except (OSError, ValueError): cfg = None
+    other = [n for n in names if n not in _FILES]     # an unreadable config.json among only our files: a damaged model
+    if other or (isinstance(cfg, dict) and cfg.get('format') != FORMAT):
+        shown = ', '.join((other or names)[:3]) + (', ...' if len(other or names) > 3 else '')
+        raise MovieLensError(f"{path} is not a movierec model folder (it holds {shown}), so it is not replaced and nothing in "
+                             "it is touched; save the model to a new or empty folder.")
+    if not isinstance(cfg, dict): return path
+    v = cfg.get('format_version')
+    if isinstance(v, int) and v > FORMAT_VERSION:
+        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one writes {FORMAT_VERSION}); "
+                              "it is left alone: upgrade movierec, or save this model to another folder.")
+    return path
+
 @patch
-def save(self:Recommender, path, # a folder; replaced atomically if it exists
+def save(self:Recommender, path, # a new or empty folder, or a model folder `save` wrote (replaced atomically)
         ) -> Path:
     "Write the recommender to `path` as plain files"
     import torch
-    path = Path(path)
+    path = check_save_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'))
     try:
@@ -272,7 +305,8 @@ def save(self:Recommender, path, # a folder; replaced atomically if it exists
         cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=self.config, name=ml.name,
                    n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(self.content.emb.shape[1]),
                    collab_dim=int(self.collab.emb.shape[1]), has_model=m is not None,
-                   has_ranker=rk is not None, ranker=rk.config if rk is not None else None)
+                   has_ranker=rk is not None, ranker=rk.config if rk is not None else None,
+                   files={p.name: _sha256(p) for p in sorted(tmp.iterdir())})   # every other file, checked on load
         (tmp/'config.json').write_text(json.dumps(cfg, indent=1, default=str))
         old = None
         if path.exists():
@@ -300,7 +334,10 @@ def _read_model(path, cfg, a, ml, pairs):
     "The `CollabModel` saved in `path`/collab.pt, read with `weights_only=True`"
     import torch
     from movierec.collab import CollabModel
-    try: sd = torch.load(path/'collab.pt', weights_only=True, map_location='cpu')
+    raw = (path/'collab.pt').read_bytes()
+    if _sha256(raw) != cfg['files']['collab.pt']:     # read later than the rest: it must still be the file `load` checked
+        raise _bad(path, "collab.pt changed after this model was loaded (saved again since?); load the model again")
+    try: sd = torch.load(io.BytesIO(raw), weights_only=True, map_location='cpu')
     except Exception as e: raise _bad(path, f"collab.pt is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
     try:
         mod = _collab_module(cfg, sd); mod.load_state_dict(sd)
@@ -319,11 +356,18 @@ def load(cls:Recommender, path, # a folder written by `save`
     try: cfg = json.loads((path/'config.json').read_text())
     except (OSError, ValueError) as e: raise _bad(path, f"config.json is missing or unreadable ({e.__class__.__name__})") from None
     if not isinstance(cfg, dict) or cfg.get('format') != FORMAT: raise _bad(path, "config.json does not describe a movierec recommender")
-    if cfg.get('format_version') != FORMAT_VERSION:
-        raise _bad(path, f"it has format version {cfg.get('format_version')}, this movierec reads {FORMAT_VERSION}")
+    v = cfg.get('format_version')
+    if isinstance(v, int) and v > FORMAT_VERSION:
+        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one reads {FORMAT_VERSION}); upgrade movierec to use it.")
+    if v != FORMAT_VERSION: raise _bad(path, f"it has format version {v}, this movierec reads {FORMAT_VERSION}")
     needed = {'collab.pt': cfg.get('has_model'), 'ranker.npz': cfg.get('has_ranker')}
     missing = [f for f in _FILES if needed.get(f, True) and not (path/f).exists()]
     if missing: raise _bad(path, f"missing {', '.join(missing)}")
+    files = cfg.get('files')
+    if not isinstance(files, dict) or set(files) != {f for f in _FILES[1:] if needed.get(f, True)}:
+        raise _bad(path, "config.json does not list the SHA-256 of each file")
+    bad = [f for f,h in files.items() if _sha256(path/f) != h]
+    if bad: raise _bad(path, f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged (SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
     try:

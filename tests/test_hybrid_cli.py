@@ -44,11 +44,15 @@ def _edit_config(d, **changes):
     (lambda d: (d/'movies.parquet').unlink(), 'missing movies.parquet'),
     (lambda d: (d/'config.json').write_text('{"format": "something else"}'), 'does not describe'),
     (lambda d: (d/'config.json').write_text('{'), 'unreadable'),
-    (lambda d: _edit_config(d, format_version=99), 'format version 99'),
+    (lambda d: _edit_config(d, format_version=99), 'format 99, written by a newer movierec'),
+    (lambda d: _edit_config(d, format_version=1), 'format version 1'),
     (lambda d: _edit_config(d, n_movies=7), 'expected'),
     (lambda d: (d/'ranker.npz').write_bytes((d/'ranker.npz').read_bytes()[:400]), 'damaged'),
     (lambda d: (d/'ranker.npz').unlink(), 'missing ranker.npz'),
-    (_bad_ranker, 'ranker.npz does not fit'),
+    (_bad_ranker, 'ranker.npz is damaged'),
+    (lambda d: _flip_middle_byte(d/'ratings.parquet'), 'ratings.parquet is damaged'),
+    (lambda d: _flip_middle_byte(d/'movies.parquet'), 'movies.parquet is damaged'),
+    (lambda d: _edit_config(d, files={}), 'SHA-256'),
 ])
 def test_bad_model_folders(rec, tmp_path, damage, msg):
     d = rec.save(tmp_path/'m'); damage(d)
@@ -61,7 +65,9 @@ def test_foreign_folder(tmp_path):
 def test_state_dict_is_not_pickle_code(rec, tmp_path):
     "collab.pt is read with weights_only=True: a pickled object is refused"
     d = rec.save(tmp_path/'m')
-    torch.save({'x': object()}, d/'collab.pt')
+    torch.save({'x': object()}, d/'collab.pt')           # and a manifest that agrees: only weights_only stops it
+    from movierec.hybrid import _sha256
+    _edit_config(d, files={**json.loads((d/'config.json').read_text())['files'], 'collab.pt': _sha256(d/'collab.pt')})
     with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d, lazy=False)
     r = Recommender.load(d)                   # lazy: the model is read, and refused, on first use
     with pytest.raises(MovieLensError, match='collab.pt is damaged'): r.model
@@ -142,7 +148,12 @@ def test_cli_end_to_end(ml, tmp_path):
     r2 = _cli('similar', title, '-k', '4', '--json', env=env)
     assert r2.returncode == 0 and json.loads(r2.stdout) == out and 'Trained' not in r2.stderr   # loaded, same answer
     r3 = _cli('similar', title, env=env)
-    assert r3.returncode == 0 and len(r3.stdout.splitlines()) == 11           # a header and the default 10 rows
+    lines = r3.stdout.splitlines()                                # which movie, a header and the default 10 rows
+    assert r3.returncode == 0 and len(lines) == 12 and lines[0].startswith(f'Movies like {title} [movieId '), lines[0]
+    assert all(r['query'] == title for r in out)
+    mid = int(small.movies.movieId.iloc[10])
+    r5 = _cli('similar', f'id:{mid}', '-k', '4', '--json', env=env)
+    assert r5.returncode == 0 and json.loads(r5.stdout) == out
     u = str(int(small.ratings.userId.iloc[0]))
     r4 = _cli('recommend', '--user', u, '-k', '3', '--json', env=env)
     assert r4.returncode == 0 and len(json.loads(r4.stdout)) == 3
@@ -192,3 +203,43 @@ def test_recommend_for_a_new_user_skips_what_they_rated(rec):
     r2.ranker = ItemRanker(rec.ranker.W, known)                       # as if those three movies had no training ratings
     with pytest.raises(ValueError, match='training ratings'): r2.recommend_for({x: 4 for x in t})
     with pytest.warns(UserWarning, match='Ignored 1'): r2.recommend_for({t[0]: 4, rec.ml.movies.title.iloc[10]: 5})
+
+def test_save_never_replaces_what_it_did_not_write(rec, tmp_path):
+    "save refuses a folder holding anything but its own files, and a newer model; a damaged model of ours is replaced"
+    from movierec.hybrid import NewerModelError
+    mine = tmp_path/'x'; (mine/'photos').mkdir(parents=True); (mine/'notes.txt').write_text('keep')
+    with pytest.raises(MovieLensError, match='not a movierec model folder'): rec.save(mine)
+    assert sorted(p.name for p in mine.iterdir()) == ['notes.txt', 'photos'] and (mine/'notes.txt').read_text() == 'keep'
+    with pytest.raises(MovieLensError, match='is a file'): rec.save(mine/'notes.txt')
+    d = rec.save(tmp_path/'m'); (d/'config.json').write_text('{')              # damaged, but only our files: replaced
+    assert Recommender.load(rec.save(d)).ml.n_movies == rec.ml.n_movies
+    _edit_config(d, format_version=99)
+    with pytest.raises(NewerModelError, match='newer movierec'): Recommender.load(d)
+    with pytest.raises(NewerModelError, match='left alone'): rec.save(d)
+    assert json.loads((d/'config.json').read_text())['format_version'] == 99
+
+def test_cli_refuses_to_train_over_a_folder_it_did_not_write(tmp_path):
+    "movierec train --out DIR on a folder of the user's: exit 2, one line, everything still there, no training"
+    mine = tmp_path/'x'; (mine/'photos').mkdir(parents=True); (mine/'notes.txt').write_text('keep')
+    r = _cli('train', '--out', str(mine), '--content_epochs', '1', env={**os.environ, 'MOVIEREC_DATA': str(tmp_path/'none')})
+    assert r.returncode == 2 and 'not a movierec model folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert sorted(p.name for p in mine.iterdir()) == ['notes.txt', 'photos']
+
+def test_unwritable_cache_still_answers(tmp_path, monkeypatch):
+    "A model cache that cannot be written: the model is trained, the answer comes back, a warning says it was not kept"
+    from movierec.cli import get_recommender
+    small = synth_movielens(80, 400, 3_000, seed=6, tag_pct=0.3)
+    write_release(small, tmp_path/'data'/'ml-latest-small', 'csv')
+    (tmp_path/'file').write_text('not a folder')
+    monkeypatch.setenv('MOVIEREC_DATA', str(tmp_path/'data')); monkeypatch.setenv('MOVIEREC_MODELS', str(tmp_path/'file'/'models'))
+    with pytest.warns(UserWarning, match='cannot be saved'):
+        rec = get_recommender(progress=False, content_epochs=1, collab_epochs=1)
+    assert len(rec.similar(small.movies.title.iloc[3], 3)) == 3 and (tmp_path/'file').read_text() == 'not a folder'
+
+def test_lazy_model_is_the_one_that_was_loaded(rec, tmp_path):
+    "A recommender loaded lazily refuses a collab.pt saved over its folder later, instead of mixing two models"
+    d = rec.save(tmp_path/'m'); r = Recommender.load(d)
+    other = Recommender.from_movielens(rec.ml, seed=7, content_epochs=1, collab_epochs=1, progress=False)
+    other.save(d)
+    with pytest.raises(MovieLensError, match='changed after this model was loaded'): r.model
+    assert Recommender.load(d).model is not None                  # loaded again, it is consistent
