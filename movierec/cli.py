@@ -166,4 +166,6 @@ def _main():
     try: rc = main(); sys.stdout.flush()
     except BrokenPipeError:           # `movierec similar ... | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); rc = 1
+    except KeyboardInterrupt:         # Ctrl-C: one line, the shell's status for SIGINT; a model being saved is left as it was
+        print("\nmovierec: interrupted", file=sys.stderr); rc = 130
     sys.exit(rc)

@@ -587,7 +587,7 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
     best = c[c.match == c.match.iloc[0]] if len(c) else c
     if len(best) == 1 and best.match.iloc[0] != 'close': return int(self.movie_map.encode(best.movieId.iloc[0]))
     if len(c) == 0:
-        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with ml.find('{movie.split()[0][:40]}') to see what there is.{hint}")
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with ml.find('{movie.split()[0][:40]}') (movierec search {movie.split()[0][:40]} on the command line).{hint}")
     if best.match.iloc[0] == 'close':
         raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: " + '; '.join(c.title.head(5)) + f'?{hint}')
     lst = '; '.join(f"{t} [movieId {i}]" for i,t in zip(best.movieId, best.title))

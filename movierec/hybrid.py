@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_hybrid.ipynb #9b408a32
 from __future__ import annotations
-import hashlib, io, json, shutil, tempfile, warnings, zipfile
+import hashlib, io, json, os, shutil, tempfile, warnings, zipfile
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
@@ -209,6 +209,8 @@ def recommend(self:Recommender, user_id, # a userId of the release
     if self.ranker is None:
         if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
         return self.model.recommend(user_id, k)
+    if not isinstance(user_id, (int, np.integer)) or isinstance(user_id, bool):
+        raise UnknownIdError(f"A user is a userId, an integer, not {str(user_id)[:40]!r}.")
     if user_id not in self.ml.user_map:
         raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use .recommend_for({{title: rating, ...}}).")
     x = self._seen()[int(self.ml.user_map.encode(user_id))]
@@ -351,6 +353,7 @@ def load(cls:Recommender, path, # a folder written by `save`
          lazy:bool=True, # read the collaborative model when it is first used (see `Recommender.model`)
         ) -> Recommender:
     "Read a recommender saved with `save`, checking format, versions and shapes"
+    if not isinstance(path, (str, os.PathLike)) or not str(path): raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
     path = Path(path)
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())

@@ -243,3 +243,17 @@ def test_lazy_model_is_the_one_that_was_loaded(rec, tmp_path):
     other.save(d)
     with pytest.raises(MovieLensError, match='changed after this model was loaded'): r.model
     assert Recommender.load(d).model is not None                  # loaded again, it is consistent
+
+def test_ctrl_c_during_training_is_one_line(tmp_path):
+    "Ctrl-C while `movierec train` runs: exit 130, one line on stderr, no traceback, no half-written model"
+    import signal, time
+    data = tmp_path/'data'
+    write_release(synth_movielens(300, 600, 20_000, seed=8, tag_pct=0.3), data/'ml-latest-small', 'csv')
+    env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(tmp_path/'models'), 'MOVIEREC_QUIET': '1'}
+    p = subprocess.Popen([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'train', '--content_epochs', '500'],
+                         stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(12); p.send_signal(signal.SIGINT)
+    err = p.communicate(timeout=120)[1]
+    assert p.returncode == 130 and 'Traceback' not in err and 'interrupted' in err, err
+    assert len([l for l in err.splitlines() if l.strip()]) <= 2, err
+    assert not (tmp_path/'models').exists() or not any((tmp_path/'models').iterdir())
