@@ -283,9 +283,9 @@ def interaction_rows(R:sp.csr_matrix, # users × movies ratings
                     ) -> sp.csr_matrix:
     "What a ranker reads of each rating, as float32 (`liked` drops the other ratings)"
     if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+    if inputs == 'binary': return _binary(R)
     X = R.astype(np.float32, copy=True)
-    if inputs == 'binary': X.data[:] = 1
-    elif inputs == 'liked': X.data = (X.data >= 4).astype(np.float32); X.eliminate_zeros()
+    if inputs == 'liked': X.data = (X.data >= 4).astype(np.float32); X.eliminate_zeros()
     return X
 
 # %% ../nbs/06_baselines.ipynb #9b3fa991

@@ -526,14 +526,7 @@ def title_key(title:str) -> tuple:
     words = re.findall(r'\w+', t.lower())
     return ' '.join(w for w in words if w not in _ARTICLES), year
 
-# %% ../nbs/00_data.ipynb #e22160a7
-@patch
-def _title_keys(self:MovieLens):
-    if getattr(self, '_keys', None) is None:
-        k = [title_key(t) for t in self.movies.title.fillna('')]
-        self._keys = (np.array([o[0] for o in k], dtype=object), np.array([o[1] or -1 for o in k]))
-    return self._keys
-
+# %% ../nbs/00_data.ipynb #36708600
 _ID = re.compile(r'\s*id\s*:\s*(\d+)\s*$', re.I)
 
 def movie_id(movie) -> int|None:
@@ -546,6 +539,15 @@ def _id_rows(ml, mid:int) -> np.ndarray:
     "Catalogue rows of movieId `mid` (none, or one)"
     if not 0 <= mid < 2**31: return np.zeros(0, np.int64)     # beyond any movieId (and beyond int32)
     rows = ml.movie_map.encode(np.array([mid]), missing='mask'); return rows[rows >= 0]
+
+
+# %% ../nbs/00_data.ipynb #e22160a7
+@patch
+def _title_keys(self:MovieLens):
+    if getattr(self, '_keys', None) is None:
+        k = [title_key(t) for t in self.movies.title.fillna('')]
+        self._keys = (np.array([o[0] for o in k], dtype=object), np.array([o[1] or -1 for o in k]))
+    return self._keys
 
 @patch
 def find(self:MovieLens, text:str, # a title, part of one, or a movieId as an int or 'id:300'

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
-from .data import MovieLens, MovieLensError, UnknownIdError
+from .data import MovieLens, MovieLensError, UnknownIdError, file_hash
 from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
@@ -230,9 +230,8 @@ def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
     if not ok.any(): raise ValueError("None of these movies has training ratings, so the ranker cannot place this user; rate better-known films.")
     if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies without training ratings: {self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
     x = sp.csr_matrix((np.ones(ok.sum(), np.float32), (np.zeros(ok.sum(), int), rows[ok])), shape=(1, self.ml.n_movies))
-    x.sum_duplicates(); x.data[:] = 1
-    out = self._ranked(x, k + len(rows))
-    return out[~out.movieId.isin(self.ml.movies.movieId.to_numpy()[rows])].head(k).reset_index(drop=True)
+    x.sum_duplicates(); x.data[:] = 1      # a movie named twice (by title and by id) is still one movie
+    return self._ranked(x, k)             # rated movies the ranker does not know score -inf, so they never come back
 
 @patch
 def search(self:Recommender, text:str, # a title, part of one, or a movieId
@@ -244,15 +243,6 @@ def search(self:Recommender, text:str, # a title, part of one, or a movieId
 FORMAT = 'movierec-recommender'
 FORMAT_VERSION = 3  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
 _FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt', 'ranker.npz')
-
-def _sha256(data:bytes|Path) -> str:
-    "SHA-256 of `data`, or of the file at that path, read in 1 MB blocks"
-    h = hashlib.sha256()
-    if isinstance(data, bytes): h.update(data)
-    else:
-        with open(data, 'rb') as f:
-            for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
 
 def _versions():
     import fastai, sklearn, torch
@@ -308,7 +298,7 @@ def save(self:Recommender, path, # a new or empty folder, or a model folder `sav
                    n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(self.content.emb.shape[1]),
                    collab_dim=int(self.collab.emb.shape[1]), has_model=m is not None,
                    has_ranker=rk is not None, ranker=rk.config if rk is not None else None,
-                   files={p.name: _sha256(p) for p in sorted(tmp.iterdir())})   # every other file, checked on load
+                   files={p.name: file_hash(p) for p in sorted(tmp.iterdir())})   # every other file, checked on load
         (tmp/'config.json').write_text(json.dumps(cfg, indent=1, default=str))
         old = None
         if path.exists():
@@ -337,7 +327,7 @@ def _read_model(path, cfg, a, ml, pairs):
     import torch
     from movierec.collab import CollabModel
     raw = (path/'collab.pt').read_bytes()
-    if _sha256(raw) != cfg['files']['collab.pt']:     # read later than the rest: it must still be the file `load` checked
+    if hashlib.sha256(raw).hexdigest() != cfg['files']['collab.pt']:     # read later than the rest: it must still be the file `load` checked
         raise _bad(path, "collab.pt changed after this model was loaded (saved again since?); load the model again")
     try: sd = torch.load(io.BytesIO(raw), weights_only=True, map_location='cpu')
     except Exception as e: raise _bad(path, f"collab.pt is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
@@ -369,7 +359,7 @@ def load(cls:Recommender, path, # a folder written by `save`
     files = cfg.get('files')
     if not isinstance(files, dict) or set(files) != {f for f in _FILES[1:] if needed.get(f, True)}:
         raise _bad(path, "config.json does not list the SHA-256 of each file")
-    bad = [f for f,h in files.items() if _sha256(path/f) != h]
+    bad = [f for f,h in files.items() if file_hash(path/f) != h]
     if bad: raise _bad(path, f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged (SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")

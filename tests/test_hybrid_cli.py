@@ -66,8 +66,8 @@ def test_state_dict_is_not_pickle_code(rec, tmp_path):
     "collab.pt is read with weights_only=True: a pickled object is refused"
     d = rec.save(tmp_path/'m')
     torch.save({'x': object()}, d/'collab.pt')           # and a manifest that agrees: only weights_only stops it
-    from movierec.hybrid import _sha256
-    _edit_config(d, files={**json.loads((d/'config.json').read_text())['files'], 'collab.pt': _sha256(d/'collab.pt')})
+    from movierec.data import file_hash
+    _edit_config(d, files={**json.loads((d/'config.json').read_text())['files'], 'collab.pt': file_hash(d/'collab.pt')})
     with pytest.raises(MovieLensError, match='damaged'): Recommender.load(d, lazy=False)
     r = Recommender.load(d)                   # lazy: the model is read, and refused, on first use
     with pytest.raises(MovieLensError, match='collab.pt is damaged'): r.model
