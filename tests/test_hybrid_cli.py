@@ -250,7 +250,7 @@ def test_ctrl_c_during_training_is_one_line(tmp_path):
     data = tmp_path/'data'
     write_release(synth_movielens(300, 600, 20_000, seed=8, tag_pct=0.3), data/'ml-latest-small', 'csv')
     env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(tmp_path/'models'), 'MOVIEREC_QUIET': '1'}
-    p = subprocess.Popen([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'train', '--content_epochs', '500'],
+    p = subprocess.Popen([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'train', '--content_epochs', '1000000'],
                          stderr=subprocess.PIPE, text=True, env=env)
     time.sleep(12); p.send_signal(signal.SIGINT)
     err = p.communicate(timeout=120)[1]
