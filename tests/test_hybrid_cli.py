@@ -252,8 +252,14 @@ def test_ctrl_c_during_training_is_one_line(tmp_path):
     env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(tmp_path/'models'), 'MOVIEREC_QUIET': '1'}
     p = subprocess.Popen([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'train', '--content_epochs', '1000000'],
                          stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(12); p.send_signal(signal.SIGINT)
-    err = p.communicate(timeout=120)[1]
+    # Ctrl-C once training has begun: the Parquet cache is written right after the data is parsed, then training starts.
+    # (A fixed 12 s delay is not enough: in one CI run the process went on for 120 s after it, in another it had finished.)
+    manifest, t0 = data/'ml-latest-small.parquet'/'manifest.json', time.time()
+    while not manifest.exists() and p.poll() is None and time.time() - t0 < 300: time.sleep(0.2)
+    assert manifest.exists(), 'the data was never loaded'
+    time.sleep(5); p.send_signal(signal.SIGINT)
+    try: err = p.communicate(timeout=120)[1]
+    finally: p.kill()
     assert p.returncode == 130 and 'Traceback' not in err and 'interrupted' in err, err
     assert len([l for l in err.splitlines() if l.strip()]) <= 2, err
     assert not (tmp_path/'models').exists() or not any((tmp_path/'models').iterdir())
