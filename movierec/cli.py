@@ -5,15 +5,17 @@
 # %% ../nbs/08_cli.ipynb #47c70cb3
 from __future__ import annotations
 import hashlib, json, math, os, sys, tempfile, time, warnings
+from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import load_movielens, get_release, MovieLensError
-from .hybrid import Recommender, VIEWS, NewerModelError, check_save_target
+from .data import load_movielens, get_release, MovieLensError, cli_words, file_lock
+from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS', 'models_path', 'model_dir',
-           'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate', 'NoMatch', 'main']
+__all__ = ['DEFAULT_MODELS', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS', 'models_path',
+           'model_dir', 'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate',
+           'NoMatch', 'main']
 
 # %% ../nbs/08_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
@@ -36,36 +38,57 @@ def _unwritable(folder:Path) -> str|None:
     except OSError as e: return e.strerror or type(e).__name__
     return None
 
+def _cached(d:Path, quiet:bool=False) -> Recommender|None:
+    "The model saved in `d`; None when there is none, or (with a warning unless `quiet`) when it cannot be used"
+    if not d.exists(): return None
+    try:
+        with warnings.catch_warnings():
+            if quiet: warnings.simplefilter('ignore')
+            return Recommender.load(d)
+    except NewerModelError: raise                   # a newer movierec's model is left alone, not retrained over
+    except MovieLensError as e:
+        check_save_target(d)                          # a folder that is not a model is refused, not trained over
+        if not quiet: warnings.warn(f"The model in {d} cannot be used ({e.what if isinstance(e, BadModelError) else e}); "
+                                    "training a new one.")
+    return None
+
 def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None, **options) -> Recommender:
     "The cached recommender of `dataset`, trained and saved first if there is none (or it is unreadable)"
     d = Path(out) if out else model_dir(dataset, **options)
-    if d.exists() and not retrain:
-        try: return Recommender.load(d)
-        except NewerModelError: raise                   # a newer movierec's model is left alone, not retrained over
-        except MovieLensError as e:
-            check_save_target(d)                          # a folder that is not a model is refused, not trained over
-            warnings.warn(f"{e} Training a new one.")
+    if not retrain and (rec := _cached(d)) is not None: return rec
     check_save_target(d)                                  # before training, not after minutes of it
     why = _unwritable(d.parent)
     if why: warnings.warn(f"The model cannot be saved under {d.parent} ({why}), so it is trained for this answer only; "
                           "set MOVIEREC_MODELS (or --out) to a writable folder to keep it.")
-    t = time.perf_counter()
-    ml = load_movielens(dataset, progress=progress)
-    rec = Recommender.from_movielens(ml, progress=progress, **options)
-    saved = None
-    if why is None:
-        try: saved = rec.save(d)
-        except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from the model trained now.")
+    with file_lock(model_lock(d), f"training the model in {d}") if why is None else nullcontext():
+        if not retrain and (rec := _cached(d, quiet=True)) is not None: return rec   # the run we waited for trained it
+        t = time.perf_counter()
+        ml = load_movielens(dataset, progress=progress)
+        rec = Recommender.from_movielens(ml, progress=progress, **options)
+        saved = None
+        if why is None:
+            try: saved = rec.save(d)
+            except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from the model trained now.")
     print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; " + (f"saved to {d}" if saved else "not saved"), file=sys.stderr)
     return rec
 
 # %% ../nbs/08_cli.ipynb #0cc3530a
+_INTS = {'movieId', 'userId', 'year', 'n_ratings'}
+RATING_SCALE = (0.5, 5.0)   # every MovieLens release rates from half a star to five
+
+def _value(k:str, v):
+    "One JSON value: missing is null, ids and counts are integers, other numbers have four decimals"
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)): return None
+    if hasattr(v, 'item'): v = v.item()
+    if isinstance(v, float): return int(v) if k in _INTS else round(v, 4)
+    return v
+
 def _records(df:pd.DataFrame) -> list:
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, 'item') else v) for k,v in r.items()}
-            for r in df.to_dict('records')]
+    return [{k: _value(k, v) for k,v in r.items()} for r in df.to_dict('records')]
 
 def show(df:pd.DataFrame, as_json:bool=False, cols=None, width:int=50) -> str:
     "`df` as a readable table, or as a JSON list of objects"
+    if 'prediction' in df: df = df.assign(prediction=df.prediction.clip(*RATING_SCALE))   # a rating model can overshoot
     if as_json: return json.dumps(_records(df[cols] if cols else df), indent=1, ensure_ascii=False)
     t = df[cols] if cols else df
     t = t.assign(title=[s if len(s) <= width else s[:width-1] + '…' for s in t.title]) if 'title' in t else t
@@ -103,7 +126,7 @@ def train(dataset:Param("MovieLens release", str)='ml-latest-small',
     "Train the hybrid recommender and save it"
     given = dict(content_epochs=content_epochs, collab_epochs=collab_epochs, seed=seed)
     opts = {k: v for k,v in given.items() if v != TRAIN_DEFAULTS[k]}  # defaults are left out, so `similar` finds this model
-    rec = get_recommender(dataset, retrain=True, progress=progress or None, out=out, **opts)
+    rec = get_recommender(dataset, retrain=True, progress=progress, out=out, **opts)   # bars only when asked for
     return repr(rec)
 
 def recommend(user:Param("a userId of the release", int, required=True)=None,
@@ -156,7 +179,11 @@ def main(argv:list|None=None) -> int:
     if cmd is None: print(f"movierec: unknown command {argv[0]!r}\n{usage}", file=sys.stderr); return 2
     args = anno_parser(cmd, prog=f'movierec {argv[0]}').parse_args(argv[1:]).__dict__
     args.pop('xtra', None); args.pop('pdb', None)
-    try: print(cmd(**args))
+    def say(message, *_, **__): print(f"movierec {argv[0]}: {message}", file=sys.stderr)  # no source file and line
+    try:
+        with cli_words(), warnings.catch_warnings():
+            warnings.showwarning = say
+            print(cmd(**args))
     except NoMatch as e: print(f"movierec {argv[0]}: {e}", file=sys.stderr); return 1
     except (KeyError, ValueError, MovieLensError) as e:
         print(f"movierec {argv[0]}: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr); return 2

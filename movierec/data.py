@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #40d9ff13
 from __future__ import annotations
-import difflib, hashlib, json, os, re, shutil, tempfile, unicodedata, urllib.error, urllib.request, warnings, zipfile
+import contextvars, difflib, errno, hashlib, json, os, re, shutil, tempfile, time, unicodedata, urllib.error, urllib.request, warnings, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -13,13 +13,16 @@ import numpy as np, pandas as pd
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 import pyarrow as pa, pyarrow.csv as pa_csv, pyarrow.parquet as pq
+try: import fcntl
+except ImportError: fcntl = None   # Windows: no advisory locks, so concurrent runs are not serialised there
 
 # %% auto #0
 __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES', 'GENRES_100K', 'GENRE_ALIASES', 'TAG_COLS',
-           'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'atomic_write', 'show_progress', 'Release',
-           'get_release', 'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens',
-           'normalize_genres', 'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens',
-           'load_movielens', 'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
+           'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'cli_words', 'how', 'atomic_write',
+           'file_lock', 'sweep_stale', 'show_progress', 'Release', 'get_release', 'data_path', 'file_hash',
+           'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres', 'parse_year', 'empty_tags',
+           'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens', 'AmbiguousTitleError', 'title_key',
+           'movie_id', 'synth_movielens', 'write_release']
 
 # %% ../nbs/00_data.ipynb #d3fbd8ca
 class MovieLensError(Exception):
@@ -28,6 +31,22 @@ class MovieLensError(Exception):
 class UnknownIdError(KeyError):
     "An id that is not in an `IdMap`; the message names it and says how to list valid ones"
     def __str__(self): return str(self.args[0]) if self.args else ''
+
+# %% ../nbs/00_data.ipynb #690fa3bb
+_CLI = contextvars.ContextVar('movierec_cli_words', default=False)
+
+@contextmanager
+def cli_words():
+    "Inside this block, `how` gives the command-line wording of advice"
+    tok = _CLI.set(True)
+    try: yield
+    finally: _CLI.reset(tok)
+
+def how(py:str, # the advice for Python users, e.g. "ml.find('Toy')"
+        cli:str, # the same advice at a shell, e.g. "movierec search Toy"
+       ) -> str:
+    "The advice in the words of whoever reads the message"
+    return cli if _CLI.get() else py
 
 # %% ../nbs/00_data.ipynb #bc30ae66
 @contextmanager
@@ -43,6 +62,47 @@ def atomic_write(path, # the file to write
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
+
+# %% ../nbs/00_data.ipynb #3ace09a5
+_HELD = {}   # lock files this process holds: taking one again does not wait for itself
+
+@contextmanager
+def file_lock(path, # the lock file; created if needed, never deleted
+              what:str='its work', # what the lock protects, for the message of whoever waits
+             ):
+    "Hold an exclusive lock on `path` for the block; other processes wait for it"
+    path,f = Path(path).absolute(),None
+    if fcntl is not None and path not in _HELD:
+        try: f = open(path, 'a+')
+        except OSError: f = None
+    if f is None: yield; return
+    with f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            warnings.warn(f"Waiting for another movierec to finish {what} ...")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        _HELD[path] = f
+        try: yield
+        finally: del _HELD[path]; fcntl.flock(f, fcntl.LOCK_UN)
+
+# %% ../nbs/00_data.ipynb #c5b3bd3f
+def sweep_stale(folder, # where the temporary files are
+                name:str, # the target they were written for, e.g. 'ml-latest-small'
+                age:float=3600, # only files older than this many seconds
+               ) -> list:
+    "Remove what killed runs left beside `folder/name`: movierec's own temporary names, older than `age`"
+    folder,gone = Path(folder),[]
+    pat = re.compile(rf'\.{re.escape(name)}\.(?:[a-z0-9_]{{8}}(?:\.part)?|old)')
+    if not folder.is_dir(): return gone
+    for p in sorted(folder.iterdir()):
+        if not pat.fullmatch(p.name): continue
+        try:
+            if time.time() - p.lstat().st_mtime < age: continue
+            if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+            else: p.unlink()
+            gone.append(p.name)
+        except OSError: pass          # not ours to remove after all (permissions): leave it
+    return gone
 
 # %% ../nbs/00_data.ipynb #1315f93d
 def show_progress(progress:bool|None=None, # an explicit choice wins
@@ -174,6 +234,19 @@ def download(url:str, # where from
         if rel: check_archive(tmp, rel)
     return dest
 
+# %% ../nbs/00_data.ipynb #0b5e9e96
+def _room_advice(e:OSError) -> str:
+    if e.errno in (errno.ENOSPC, getattr(errno, 'EDQUOT', -1)):
+        return "Free some space there, or set MOVIEREC_DATA to a folder with more room, and call again."
+    return "Check that folder and call again."
+
+def _check_room(folder:Path, need:int, doing:str):
+    "Refuse to start writing `need` bytes in `folder` when it does not have them"
+    try: free = shutil.disk_usage(folder).free
+    except OSError: return
+    if free < need: raise MovieLensError(f"{doing} needs {need/1e6:,.0f} MB in {folder}, which has {free/1e6:,.0f} MB free. "
+                                         "Free some space there, or set MOVIEREC_DATA to a folder with more room.")
+
 # %% ../nbs/00_data.ipynb #a5239b82
 def extract(zip_path, # a checked archive
             dest_dir, # the folder that will hold the unpacked release
@@ -191,9 +264,12 @@ def extract(zip_path, # a checked archive
         members = [n for n in names if n.startswith(rel.folder+'/')]
         if any('..' in Path(n).parts or n.startswith('/') for n in members):
             raise MovieLensError(f"{zip_path} has members outside {rel.folder}/; refusing to unpack it.")
+        _check_room(dest_dir, sum(zf.getinfo(n).file_size for n in members), f"Unpacking {rel.archive}")
         tmp = Path(tempfile.mkdtemp(dir=dest_dir, prefix=f'.{rel.folder}.'))
         try:
-            zf.extractall(tmp, members)
+            try: zf.extractall(tmp, members)
+            except OSError as e: raise MovieLensError(f"Unpacking {rel.archive} into {dest_dir} failed ({e.strerror or e}); "
+                                                      f"nothing was left behind. {_room_advice(e)}") from None
             try: os.rename(tmp/rel.folder, out)
             except OSError:
                 if not _complete(out, rel): raise  # another process won the race only if `out` is complete
@@ -220,16 +296,22 @@ def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Relea
         if not _writable(ddir):
             raise MovieLensError(f"{ddir} is not writable, so {rel.archive} cannot be downloaded there. "
                                  "Pass another data_dir or set MOVIEREC_DATA to a writable folder.")
-        try: download(rel.url, zp, rel, progress=progress)
-        except (urllib.error.URLError, OSError) as e:
-            raise MovieLensError(f"Could not download {rel.url} ({e}). Put {rel.archive} in {ddir} "
-                                 "(or set MOVIEREC_DATA to the folder that holds it) and call again.") from None
+        with file_lock(ddir/f'.{rel.archive}.lock', f"downloading {rel.archive}"):
+            sweep_stale(ddir, rel.archive)
+            try:
+                if not zp.exists(): download(rel.url, zp, rel, progress=progress)   # unless the run we waited for did
+            except (urllib.error.URLError, OSError) as e:
+                raise MovieLensError(f"Could not download {rel.url} ({e}). Put {rel.archive} in {ddir} "
+                                     "(or set MOVIEREC_DATA to the folder that holds it) and call again.") from None
     check_archive(zp, rel)
     dest = ddir if _writable(ddir) else DEFAULT_DATA
     if not _writable(dest):
         raise MovieLensError(f"Neither {ddir} nor {DEFAULT_DATA} is writable, so {rel.archive} cannot be unpacked. "
                              "Set MOVIEREC_DATA to a writable folder that holds the zip.")
-    return extract(zp, dest, rel)
+    with file_lock(dest/f'.{rel.folder}.lock', f"unpacking {rel.archive}"):
+        sweep_stale(dest, rel.folder)
+        if _complete(dest/rel.folder, rel): return dest/rel.folder   # the run we waited for unpacked it
+        return extract(zp, dest, rel)
 
 # %% ../nbs/00_data.ipynb #0257c271
 RATING_COLS = ['userId','movieId','rating','timestamp']
@@ -386,10 +468,12 @@ def _cache_dir(folder:Path) -> Path:
 
 def _write_cache(d:Path, tables:dict, manifest:dict):
     d.mkdir(parents=True, exist_ok=True)
+    files = {}
     for k,df in tables.items():
         if k=='movies': df = df.assign(genres=df.genres.str.join('|'))
-        with atomic_write(d/f'{k}.parquet') as tmp: df.to_parquet(tmp, index=False)
-    with atomic_write(d/'manifest.json') as tmp: tmp.write_text(json.dumps(manifest))
+        with atomic_write(d/f'{k}.parquet') as tmp:
+            df.to_parquet(tmp, index=False); files[f'{k}.parquet'] = file_hash(tmp)
+    with atomic_write(d/'manifest.json') as tmp: tmp.write_text(json.dumps({**manifest, 'files': files}))
 
 def _read_parquet(path:Path, numeric:bool=False) -> pd.DataFrame:
     "Read a Parquet table; all-numeric ones free Arrow's buffers while converting, halving the peak memory"
@@ -399,8 +483,14 @@ def _read_parquet(path:Path, numeric:bool=False) -> pd.DataFrame:
 
 def _read_cache(d:Path, manifest:dict) -> dict|None:
     try:
-        if json.loads((d/'manifest.json').read_text()) != manifest: return None
-        res = {k:_read_parquet(d/f'{k}.parquet', numeric=k=='ratings') for k in _TABLES if (d/f'{k}.parquet').exists()}
+        saved = json.loads((d/'manifest.json').read_text())
+        files = saved.pop('files', None)
+        if saved != manifest or not isinstance(files, dict): return None   # stale, or written before files were hashed
+        bad = [f for f,h in files.items() if file_hash(d/f) != h]
+        if bad:
+            warnings.warn(f"The Parquet cache in {d} is damaged ({', '.join(bad)}); parsing the release again.")
+            return None
+        res = {k:_read_parquet(d/f'{k}.parquet', numeric=k=='ratings') for k in _TABLES if f'{k}.parquet' in files}
     except Exception: return None  # unreadable or stale cache: parse the source again
     mv = res['movies']
     mv['genres'] = [g.split('|') if g else [] for g in mv.genres.fillna('')]
@@ -580,7 +670,8 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
     "The catalogue row of `movie`; a clear error when it matches no movie or several"
     if movie_id(movie) is not None:
         r = _id_rows(self, movie_id(movie))
-        if len(r) == 0: raise UnknownIdError(f"No movie has movieId {movie_id(movie)} in {self.name}; search titles with ml.find('...').")
+        if len(r) == 0: raise UnknownIdError(f"No movie has movieId {movie_id(movie)} in {self.name}; search titles with "
+                                           + how("ml.find('...').", "movierec search '...'."))
         return int(r[0])
     if not isinstance(movie, str) or not movie.strip():
         raise UnknownIdError(f"A movie is a title or a movieId, not {_cut(movie, 60)}.")
@@ -589,7 +680,8 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
     best = c[c.match == c.match.iloc[0]] if len(c) else c
     if len(best) == 1 and best.match.iloc[0] != 'close': return int(self.movie_map.encode(best.movieId.iloc[0]))
     if len(c) == 0:
-        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with ml.find('{movie.split()[0][:40]}') (movierec search {movie.split()[0][:40]} on the command line).{hint}")
+        w = movie.split()[0][:40]
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with {how(f'ml.find({w!r})', f'movierec search {w}')}.{hint}")
     if best.match.iloc[0] == 'close':
         raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: " + '; '.join(c.title.head(5)) + f'?{hint}')
     lst = '; '.join(f"{t} [movieId {i}]" for i,t in zip(best.movieId, best.title))

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
-from .data import MovieLens, MovieLensError, UnknownIdError, file_hash
+from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_lock, how, sweep_stale
 from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
 __all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'ItemRanker',
-           'Recommender', 'NewerModelError', 'check_save_target']
+           'Recommender', 'NewerModelError', 'check_save_target', 'model_lock', 'BadModelError']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -273,30 +273,31 @@ def check_save_target(path) -> Path:
                               "it is left alone: upgrade movierec, or save this model to another folder.")
     return path
 
-@patch
-def save(self:Recommender, path, # a new or empty folder, or a model folder `save` wrote (replaced atomically)
-        ) -> Path:
-    "Write the recommender to `path` as plain files"
+def model_lock(path) -> Path:
+    "The lock file held while the model at `path` is written (and, by the command line, trained)"
+    path = Path(path).absolute()
+    return path.parent/f'.{path.name}.lock'
+
+def _write(rec:Recommender, path:Path) -> Path:
+    "Write the files of `rec` under a temporary name beside `path`, then rename it to `path`"
     import torch
-    path = check_save_target(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'))
     try:
-        m,ml = self.model,self.ml
+        m,ml = rec.model,rec.ml
         ml.movies.to_parquet(tmp/'movies.parquet')
         if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
         else: users,movies = ml.user_map.encode(ml.ratings.userId.to_numpy()),ml.movie_map.encode(ml.ratings.movieId.to_numpy())
         pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64), movieId=ml.movie_map.decode(movies).astype(np.int64))).to_parquet(tmp/'ratings.parquet')
-        np.savez(tmp/'views.npz', content=self.content.emb, content_known=self.content.known, content_support=self.content.support,
-                 collab=self.collab.emb, collab_known=self.collab.known, collab_support=self.collab.support,
+        np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known, content_support=rec.content.support,
+                 collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
                  user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
                  user_idx=m.user_idx if m is not None else np.zeros(0, np.int64), movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
         if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
-        rk = self.ranker
+        rk = rec.ranker
         if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr, known=rk.known)
-        cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=self.config, name=ml.name,
-                   n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(self.content.emb.shape[1]),
-                   collab_dim=int(self.collab.emb.shape[1]), has_model=m is not None,
+        cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=rec.config, name=ml.name,
+                   n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(rec.content.emb.shape[1]),
+                   collab_dim=int(rec.collab.emb.shape[1]), has_model=m is not None,
                    has_ranker=rk is not None, ranker=rk.config if rk is not None else None,
                    files={p.name: file_hash(p) for p in sorted(tmp.iterdir())})   # every other file, checked on load
         (tmp/'config.json').write_text(json.dumps(cfg, indent=1, default=str))
@@ -309,9 +310,34 @@ def save(self:Recommender, path, # a new or empty folder, or a model folder `sav
         shutil.rmtree(tmp, ignore_errors=True); raise
     return path
 
+@patch
+def save(self:Recommender, path, # a new or empty folder, or a model folder `save` wrote (replaced atomically)
+        ) -> Path:
+    "Write the recommender to `path` as plain files"
+    path = check_save_target(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(model_lock(path), f"saving the model {path}"):
+        sweep_stale(path.parent, path.name)            # what killed saves left
+        return _write(self, check_save_target(path))   # checked again: the run we waited for may have written it
+
+
 # %% ../nbs/05_hybrid.ipynb #4b0f40f0
-def _bad(path, what): return MovieLensError(f"{path} is not a usable movierec model: {what}. Train and save it again "
-                                            "(movierec train, or Recommender.from_movielens(...).save(path)).")
+class BadModelError(MovieLensError):
+    "A model folder that cannot be used (missing, damaged, another format); `.path` and `.what` say which and why"
+    def __init__(self, path, what):
+        self.path,self.what = Path(path),what
+        super().__init__(f"{path} is not a usable movierec model: {what}. Train it again: "
+                         + how("Recommender.from_movielens(ml).save(path).", "movierec train."))
+
+def _bad(path, what): return BadModelError(path, what)
+
+_CONFIG = dict(name=str, n_movies=int, n_users=int, content_dim=int, collab_dim=int, config=dict)
+
+def _check_config(path, cfg):
+    "Every field of config.json that `load` reads, with its type: a damaged field is named, never a bare KeyError"
+    bad = [k for k,t in _CONFIG.items() if not isinstance(cfg.get(k), t) or isinstance(cfg.get(k), bool)]
+    if bad: raise _bad(path, f"config.json lacks a valid {', '.join(bad)}")
+    if cfg.get('has_model') and not isinstance(cfg['config'].get('collab'), dict): raise _bad(path, "config.json lacks config.collab")
 
 def _collab_module(cfg, sd):
     from fastai.collab import EmbeddingDotBias, EmbeddingNN
@@ -353,6 +379,7 @@ def load(cls:Recommender, path, # a folder written by `save`
     if isinstance(v, int) and v > FORMAT_VERSION:
         raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one reads {FORMAT_VERSION}); upgrade movierec to use it.")
     if v != FORMAT_VERSION: raise _bad(path, f"it has format version {v}, this movierec reads {FORMAT_VERSION}")
+    _check_config(path, cfg)
     needed = {'collab.pt': cfg.get('has_model'), 'ranker.npz': cfg.get('has_ranker')}
     missing = [f for f in _FILES if needed.get(f, True) and not (path/f).exists()]
     if missing: raise _bad(path, f"missing {', '.join(missing)}")
@@ -378,6 +405,7 @@ def load(cls:Recommender, path, # a folder written by `save`
     n,d = cfg['n_movies'],(cfg['content_dim'], cfg['collab_dim'])
     need = dict(content=(n, d[0]), collab=(n, d[1]), content_known=(n,), collab_known=(n,), content_support=(n,),
                 collab_support=(n,), movie_ids=(n,), user_ids=(cfg['n_users'],))
+    if cfg.get('has_model'): need.update(user_idx=a.get('user_idx', np.zeros((0, 0))).shape[:1], movie_idx=a.get('movie_idx', np.zeros((0, 0))).shape[:1])
     bad = [f"{k} has shape {a[k].shape if k in a else 'none'}, expected {s}" for k,s in need.items() if k not in a or a[k].shape != s]
     if len(movies) != n: bad.append(f"movies.parquet has {len(movies)} rows, expected {n}")
     if bad: raise _bad(path, '; '.join(bad))

@@ -23,7 +23,7 @@ def test_save_load_identical(rec, tmp_path):
 
 def test_save_replaces_atomically(rec, tmp_path):
     rec.save(tmp_path/'m'); rec.save(tmp_path/'m')
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['m']        # no temporary or old folders left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['.m.lock', 'm']   # no temporary or old folders left; the lock file stays
 
 def _flip_middle_byte(p):
     b = bytearray(p.read_bytes()); b[len(b)//2] ^= 0xFF; p.write_bytes(bytes(b))
@@ -144,7 +144,7 @@ def test_cli_end_to_end(ml, tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert len(out) == 4 and {'movieId', 'title', 'score', 'content', 'collab'} <= set(out[0])
-    assert 'Trained on' in r.stderr and len(list((tmp_path/'models').iterdir())) == 1
+    assert 'Trained on' in r.stderr and len([p for p in (tmp_path/'models').iterdir() if not p.name.endswith('.lock')]) == 1
     r2 = _cli('similar', title, '-k', '4', '--json', env=env)
     assert r2.returncode == 0 and json.loads(r2.stdout) == out and 'Trained' not in r2.stderr   # loaded, same answer
     r3 = _cli('similar', title, env=env)
@@ -262,4 +262,5 @@ def test_ctrl_c_during_training_is_one_line(tmp_path):
     finally: p.kill()
     assert p.returncode == 130 and 'Traceback' not in err and 'interrupted' in err, err
     assert len([l for l in err.splitlines() if l.strip()]) <= 2, err
-    assert not (tmp_path/'models').exists() or not any((tmp_path/'models').iterdir())
+    left = [p.name for p in (tmp_path/'models').iterdir()] if (tmp_path/'models').exists() else []
+    assert all(n.endswith('.lock') for n in left), left             # only the (never deleted) lock file
