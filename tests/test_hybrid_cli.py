@@ -251,7 +251,9 @@ def test_ctrl_c_during_training_is_one_line(tmp_path):
     write_release(synth_movielens(300, 600, 20_000, seed=8, tag_pct=0.3), data/'ml-latest-small', 'csv')
     env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(tmp_path/'models'), 'MOVIEREC_QUIET': '1'}
     p = subprocess.Popen([sys.executable, '-c', 'from movierec.cli import _main; _main()', 'train', '--content_epochs', '1000000'],
-                         stderr=subprocess.PIPE, text=True, env=env)
+                         stderr=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as at a terminal: a CI job started
+    # in the background has SIGINT ignored, children inherit that, and Python then never raises KeyboardInterrupt
     # Ctrl-C once training has begun: the Parquet cache is written right after the data is parsed, then training starts.
     # (A fixed 12 s delay is not enough: in one CI run the process went on for 120 s after it, in another it had finished.)
     manifest, t0 = data/'ml-latest-small.parquet'/'manifest.json', time.time()
