@@ -130,9 +130,11 @@ class BiasBaseline(Baseline):
 # %% ../nbs/06_baselines.ipynb #fa0639b8
 class Popularity(Baseline):
     "Ranks movies by their number of training ratings: the yardstick every ranker must beat"
-    def scores(self, user_ids):
-        u = self._users(user_ids)
-        return np.broadcast_to(np.where(self.n_train > 0, self.n_train, -np.inf).astype(np.float32), (len(u), self.ml.n_movies))
+    def _rows(self, n): return np.broadcast_to(np.where(self.n_train > 0, self.n_train, -np.inf).astype(np.float32), (n, self.ml.n_movies))
+    def scores(self, user_ids): return self._rows(len(self._users(user_ids)))
+    def score_rows(self, X):
+        "The same scores for rows of new users: what they rated does not change popularity"
+        self._check(); return self._rows(X.shape[0])
 
 class WeightedRating(Baseline):
     "IMDb's weighted rating: a movie's mean pulled towards the global mean until it has `min_votes` votes"

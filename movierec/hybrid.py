@@ -27,7 +27,7 @@ def support_weight(n, # training ratings per movie
     return np.where(n > 0, n / np.maximum(n + lam, 1e-12), 0.).astype(np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #bf6f0317
-HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)  # tune_hybrid(ml) on ml-latest-small, rounded (07_evaluation)
+HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)  # tune_hybrid(ml) on ml-latest-small, rounded (08_evaluation)
 
 def check_weights(w_content:float, w_collab:float, lam:float, mu:float=0.):
     "Raise a clear error for negative or all-zero view weights or a negative `lam` or `mu`"
@@ -107,7 +107,8 @@ class Recommender:
                        content_epochs:int=10, collab_epochs:int=5, n_factors:int=50, dim:int=64,
                        corating_dim:int=128, # size of the co-watching vectors
                        ranker:bool=True, # train EASE for top-N lists (see `ItemRanker`)
-                       ease_lam:float=300., ranker_keep:int=256, # its penalty, and weights kept per movie
+                       ease_lam:float=150., ranker_keep:int=256, # its penalty, and weights kept per movie
+                       ease_inputs:str='liked', # what EASE reads of a rating (see `interaction_rows`)
                        progress:bool|None=None):
         "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
         from movierec.content import content_embeddings, movie_docs
@@ -119,8 +120,9 @@ class Recommender:
         rk = None
         if ranker:
             from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
-            e = EASE(ml, lam=ease_lam).fit(ml.ratings)
-            rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep, dict(kind='ease', lam=ease_lam, keep=ranker_keep))
+            e = EASE(ml, lam=ease_lam, inputs=ease_inputs).fit(ml.ratings)
+            rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep,
+                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs))
         cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                    content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
         return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg, rk)
@@ -183,18 +185,23 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
 
 # %% ../nbs/05_hybrid.ipynb #bf0f3c7a
 @patch
-def _seen(self:Recommender):
-    "Users × movies: 1 where the user rated the movie in training"
-    if 'seen' not in self._cache:
+def _ratings(self:Recommender):
+    "Users × movies training ratings (their values)"
+    if 'ratings' not in self._cache:
         r = self.ml.ratings
         u,m = self.ml.user_map.encode(r.userId.to_numpy()),self.ml.movie_map.encode(r.movieId.to_numpy())
-        self._cache['seen'] = sp.csr_matrix((np.ones(len(u), np.float32), (u, m)), shape=(self.ml.n_users, self.ml.n_movies))
-    return self._cache['seen']
+        self._cache['ratings'] = sp.csr_matrix((r.rating.to_numpy(np.float32), (u, m)), shape=(self.ml.n_users, self.ml.n_movies))
+    return self._cache['ratings']
 
 @patch
-def _ranked(self:Recommender, x, k:int):
+def _ranked(self:Recommender, rows, values, k:int):
+    "Top `k` for one user from the catalogue rows they rated and their ratings; none of those movies comes back"
+    liked = np.asarray(values) >= 4     # a ranker trained on liked ratings reads only those, unless there are none
+    use = rows[liked] if self.ranker.config.get('inputs') == 'liked' and liked.any() else rows
+    x = sp.csr_matrix((np.ones(len(use), np.float32), (np.zeros(len(use), int), use)), shape=(1, self.ml.n_movies))
+    x.sum_duplicates(); x.data[:] = 1      # a movie named twice (by title and by id) is still one movie
     S = self.ranker.scores(x)[0]
-    S[x.indices] = -np.inf
+    S[rows] = -np.inf
     r = np.argsort(-S, kind='stable')[:k]; r = r[np.isfinite(S[r])]
     mv = self.ml.movies.iloc[r]
     return pd.DataFrame(dict(movieId=mv.movieId.to_numpy(), title=mv.title.to_numpy(), year=mv.year.to_numpy(),
@@ -213,9 +220,9 @@ def recommend(self:Recommender, user_id, # a userId of the release
         raise UnknownIdError(f"A user is a userId, an integer, not {str(user_id)[:40]!r}.")
     if user_id not in self.ml.user_map:
         raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use .recommend_for({{title: rating, ...}}).")
-    x = self._seen()[int(self.ml.user_map.encode(user_id))]
+    x = self._ratings()[int(self.ml.user_map.encode(user_id))]
     if x.nnz == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with their ratings instead.")
-    return self._ranked(x, k)
+    return self._ranked(x.indices, x.data, k)
 
 @patch
 def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
@@ -225,13 +232,11 @@ def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
     if self.ranker is None:
         if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
         return self.model.recommend_for(ratings, k)
-    rows,_ = self.ml.rated_rows(ratings)
+    rows,vals = self.ml.rated_rows(ratings)
     ok = self.ranker.known[rows]
     if not ok.any(): raise ValueError("None of these movies has training ratings, so the ranker cannot place this user; rate better-known films.")
     if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies without training ratings: {self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
-    x = sp.csr_matrix((np.ones(ok.sum(), np.float32), (np.zeros(ok.sum(), int), rows[ok])), shape=(1, self.ml.n_movies))
-    x.sum_duplicates(); x.data[:] = 1      # a movie named twice (by title and by id) is still one movie
-    return self._ranked(x, k)             # rated movies the ranker does not know score -inf, so they never come back
+    return self._ranked(rows[ok], vals[ok], k)   # rated movies the ranker does not know score -inf, so never come back
 
 @patch
 def search(self:Recommender, text:str, # a title, part of one, or a movieId
@@ -287,7 +292,9 @@ def _write(rec:Recommender, path:Path) -> Path:
         ml.movies.to_parquet(tmp/'movies.parquet')
         if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
         else: users,movies = ml.user_map.encode(ml.ratings.userId.to_numpy()),ml.movie_map.encode(ml.ratings.movieId.to_numpy())
-        pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64), movieId=ml.movie_map.decode(movies).astype(np.int64))).to_parquet(tmp/'ratings.parquet')
+        stars = np.asarray(rec._ratings()[users, movies]).ravel()          # the liked ones are what the ranker reads
+        pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64), movieId=ml.movie_map.decode(movies).astype(np.int64),
+                          rating=np.where(stars > 0, stars, np.nan).astype(np.float32))).to_parquet(tmp/'ratings.parquet')
         np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known, content_support=rec.content.support,
                  collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
                  user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
@@ -409,7 +416,8 @@ def load(cls:Recommender, path, # a folder written by `save`
     bad = [f"{k} has shape {a[k].shape if k in a else 'none'}, expected {s}" for k,s in need.items() if k not in a or a[k].shape != s]
     if len(movies) != n: bad.append(f"movies.parquet has {len(movies)} rows, expected {n}")
     if bad: raise _bad(path, '; '.join(bad))
-    ml = MovieLens(pairs.assign(rating=np.float32(np.nan)), movies, name=cfg['name'], path=path)
+    if 'rating' not in pairs: pairs = pairs.assign(rating=np.float32(np.nan))   # saved before the ranker read stars
+    ml = MovieLens(pairs, movies, name=cfg['name'], path=path)
     if not np.array_equal(ml.movies.movieId.to_numpy(), a['movie_ids']) or ml.n_users != cfg['n_users']:
         raise _bad(path, "the catalogue and the views disagree")
     content = View(a['content'], a['content_known'], a['content_support'], 'content')

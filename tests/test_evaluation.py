@@ -119,3 +119,27 @@ def test_item2item_counts_low_support_neighbours():
     assert eval_item2item(Fixed(rare), ctx)['low_support@10'] == 10
     assert eval_item2item(Fixed(common), ctx)['low_support@10'] == 0
     assert eval_item2item(Fixed(np.r_[rare[:4], common[:6]]), ctx)['low_support@10'] == 4
+
+def test_strong_protocol_ranks_new_users_from_what_they_told():
+    "Held-out users are never trained on, what they told is never recommended, and a model without fold-in is refused"
+    from movierec.evaluation import Context, eval_strong, protocol_split
+    ml = synth_movielens(300, 400, 20_000, seed=4)
+    train, given, test = protocol_split(ml, 'strong', seed=1)
+    assert not set(train.userId) & set(test.userId)
+    seen = []
+    class Spy(Popularity):
+        def score_rows(self, X):
+            seen.append(X.copy()); return super().score_rows(X)
+    ctx = Context(ml, train, test, given=given)
+    pop = Spy(ml).fit(train)
+    r = eval_strong(pop, ctx)
+    assert 0 < r['users'] <= given.userId.nunique() and 0 <= r['ndcg@10'] <= 1
+    assert seen[0].shape[0] == r['users'] and seen[0].nnz > 0      # the model was shown the told ratings
+    # a model that scores every told movie highest still cannot recommend them
+    class Cheat(Popularity):
+        def score_rows(self, X): return np.asarray(X.todense(), np.float32)*1e6 + super().score_rows(X)
+    cheat = Cheat(ml).fit(train)
+    assert eval_strong(cheat, ctx)['ndcg@10'] == pytest.approx(r['ndcg@10'])
+    with pytest.raises(CannotDoError, match='not trained on'): eval_strong(ItemKNN(ml).fit(train), ctx)
+    res = evaluate(['popularity', 'ease'], ml, 'strong', seed=1)
+    assert list(res.index) == ['popularity', 'ease'] and res.attrs['test'] == len(test)

@@ -1,7 +1,7 @@
 "Property tests of the splits: disjoint, complete, seeded, temporal where they claim to be."
 import numpy as np, pandas as pd, pytest
 from hypothesis import given, settings, strategies as st
-from movierec.split import random_split, user_split, time_split, leave_last, cold_items_split, split_report
+from movierec.split import random_split, user_split, time_split, leave_last, cold_items_split, split_report, heldout_users_split
 
 @st.composite
 def ratings_frames(draw, min_rows=1):
@@ -64,6 +64,21 @@ def test_cold_items_share_no_movie(r, pct, seed):
     assert not set(trn.movieId) & set(val.movieId)
     rep = split_report(trn, val)
     assert rep['cold_movies'] == val.movieId.nunique() and rep['cold_valid_ratings'] == len(val)
+
+@settings(max_examples=60, deadline=None)
+@given(ratings_frames(), pcts, pcts, st.integers(0, 1000))
+def test_heldout_users_are_never_trained_on(r, pct, input_pct, seed):
+    trn, given, held = heldout_users_split(r, pct, input_pct, seed)
+    parts = pd.concat([trn, given, held])
+    assert sorted(parts.index.tolist()) == r.index.tolist()                 # disjoint and complete
+    assert not set(trn.userId) & (set(given.userId) | set(held.userId))
+    assert set(held.userId) <= set(given.userId)                              # each held-out user tells at least one
+    assert given.userId.nunique() == round(r.userId.nunique()*pct)
+    n = pd.concat([given, held]).userId.value_counts()
+    told = given.userId.value_counts().reindex(n.index)
+    assert (told == np.maximum(1, np.round(n*input_pct))).all()
+    again = heldout_users_split(r, pct, input_pct, seed)
+    assert all(a.index.equals(b.index) for a, b in zip((trn, given, held), again))
 
 def test_different_seeds_differ():
     r = pd.DataFrame(dict(userId=np.repeat(np.arange(20), 20), movieId=np.tile(np.arange(20), 20),

@@ -1,0 +1,85 @@
+"""Top-N rankers for users: Mult-DAE (movierec.ranking) beside EASE and popularity, on ml-latest-small.
+
+    python benchmarks/ranking.py --validate      # the settings study: seed 42, validation split carved from training
+    python benchmarks/ranking.py                 # test splits of seeds 42 43 44, per-user (topn) and new users (strong)
+    python benchmarks/ranking.py --scale         # one Mult-DAE epoch at ml-32m size (synthetic): seconds and peak memory
+
+`--validate` never reads a test split: it scores each setting on `user_split(train, 0.2, 42)` of the topn protocol's
+training ratings. The settings it picks are the defaults of `DAERanker` and the `ease-liked` row; the test run then
+scores those, unchanged, on three split seeds.
+"""
+import argparse, os, resource, sys, time, warnings
+import numpy as np, pandas as pd, torch
+warnings.filterwarnings('ignore')
+from movierec.data import load_movielens, synth_movielens
+from movierec.split import user_split
+from movierec.baselines import EASE, Popularity
+from movierec.ranking import DAERanker, dae_learner
+from movierec.evaluation import Context, eval_topn, evaluate, protocol_split
+
+def dae(seed=None, **kw): return lambda ctx: DAERanker(ctx.ml, seed=ctx.seed if seed is None else seed, progress=False, **kw).fit(ctx.train)
+def ease(**kw): return lambda ctx: EASE(ctx.ml, **kw).fit(ctx.train)
+
+VALIDATE = {
+    'mult-dae liked, p 0.3 (seed 0)': dae(seed=0), 'mult-dae liked, p 0.3 (seed 1)': dae(seed=1),
+    'mult-dae liked, p 0.3 (seed 2)': dae(seed=2),
+    'mult-dae liked, p 0.3, 30 epochs': dae(seed=0, epochs=30), 'mult-dae liked, p 0.3, lr 5e-3': dae(seed=0, lr=5e-3),
+    'mult-dae liked, p 0.5': dae(seed=0, p=0.5), 'mult-dae binary, p 0.5': dae(seed=0, inputs='binary', p=0.5),
+    'mult-dae binary, p 0.5, lr 1e-3': dae(seed=0, inputs='binary', p=0.5, lr=1e-3),
+    'ease liked, lam 100': ease(lam=100, inputs='liked'), 'ease liked, lam 150': ease(lam=150, inputs='liked'),
+    'ease liked, lam 300': ease(lam=300, inputs='liked'),
+    'ease binary, lam 100': ease(lam=100), 'ease binary, lam 300': ease(lam=300),
+}
+TEST = {'popularity': lambda ctx: Popularity(ctx.ml).fit(ctx.train), 'ease (binary, lam 300)': ease(lam=300),
+        'ease-liked (lam 150)': ease(lam=150, inputs='liked'), 'mult-dae (liked, p 0.3)': dae(),
+        'mult-dae (binary, p 0.5)': dae(inputs='binary', p=0.5)}
+
+def validate(ml):
+    train,_ = protocol_split(ml, 'topn', 42)
+    tr,va = user_split(train, 0.2, 42)
+    ctx,rows = Context(ml, tr, va, 42),[]
+    for name,fn in VALIDATE.items():
+        t = time.perf_counter(); m = fn(ctx); fit = time.perf_counter() - t
+        r = eval_topn(m, ctx, name, k=10)
+        rows.append(dict(setting=name, ndcg=round(r['ndcg@10'], 4), hitrate=round(r['hitrate@10'], 3), fit_s=round(fit)))
+        print(rows[-1], flush=True)
+    print(pd.DataFrame(rows).set_index('setting').to_string())
+
+def test(ml, seeds):
+    rows = []
+    for proto in ('topn', 'strong'):
+        for seed in seeds:
+            r = evaluate(TEST, ml, proto, seed=seed, progress=False)
+            rows += [dict(protocol=proto, seed=seed, model=m, ndcg=r.loc[m, 'ndcg@10'], hitrate=r.loc[m, 'hitrate@10'],
+                          fit_s=r.loc[m, 'fit_s']) for m in r.index]
+            print(proto, seed, r['ndcg@10'].round(4).to_dict(), flush=True)
+    d = pd.DataFrame(rows)
+    print(d.pivot_table(index='model', columns=['protocol', 'seed'], values='ndcg').round(4).to_string())
+    print(d.groupby(['protocol', 'model'])[['ndcg', 'hitrate', 'fit_s']].mean().round(4).to_string())
+
+def scale(n_users, n_movies, n_ratings, users, bs):
+    "Seconds per Mult-DAE epoch at this size, timed over the first `users` rows (an epoch is linear in users)"
+    t = time.perf_counter(); ml = synth_movielens(n_users, n_movies, n_ratings, seed=0, tag_pct=0.0)
+    print(f"synthetic release: {ml.n_users:,} users x {ml.n_movies:,} movies, {len(ml.ratings):,} ratings "
+          f"({time.perf_counter()-t:.0f} s to make)", flush=True)
+    from movierec.baselines import ratings_matrix, interaction_rows
+    X = interaction_rows(ratings_matrix(ml, ml.ratings), 'liked')
+    learn = dae_learner(X[:users], bs=bs, valid_pct=0.)
+    t = time.perf_counter()
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 3e-3)
+    s = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    dev = 'GPU' if torch.cuda.is_available() else f'CPU, {torch.get_num_threads()} threads'
+    print(f"| device | users timed | seconds | seconds per epoch of {ml.n_users:,} users | peak memory |\n|---|---|---|---|---|\n"
+          f"| {dev} | {users:,} | {s:.1f} | {s*ml.n_users/users:.0f} (extrapolated) | {peak:.1f} GiB |")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--validate', action='store_true'); p.add_argument('--scale', action='store_true')
+    p.add_argument('--seeds', type=int, nargs='+', default=[42, 43, 44])
+    p.add_argument('--users', type=int, default=10_000, help='--scale: rows timed')
+    p.add_argument('--bs', type=int, default=500, help='--scale: batch size')
+    a = p.parse_args()
+    if a.scale: scale(200_948, 87_585, 32_000_204, a.users, a.bs)
+    elif a.validate: validate(load_movielens())
+    else: test(load_movielens(), a.seeds)
