@@ -3,6 +3,7 @@
     python benchmarks/ranking.py --validate      # the settings study: seed 42, validation split carved from training
     python benchmarks/ranking.py                 # test splits of seeds 42 43 44, per-user (topn) and new users (strong)
     python benchmarks/ranking.py --scale         # one Mult-DAE epoch at ml-32m size (synthetic): seconds and peak memory
+    python benchmarks/ranking.py --only ease-graded,user-knn    # only some of the rows
 
 `--validate` never reads a test split: it scores each setting on `user_split(train, 0.2, 42)` of the topn protocol's
 training ratings. The settings it picks are the defaults of `DAERanker` and the `ease-liked` row; the test run then
@@ -13,9 +14,9 @@ import numpy as np, pandas as pd, torch
 warnings.filterwarnings('ignore')
 from movierec.data import load_movielens, synth_movielens
 from movierec.split import user_split
-from movierec.baselines import EASE, Popularity
+from movierec.baselines import EASE, Popularity, UserKNN
 from movierec.ranking import DAERanker, dae_learner
-from movierec.evaluation import Context, eval_topn, evaluate, protocol_split
+from movierec.evaluation import Context, eval_topn, evaluate, protocol_split, VAE
 
 def dae(seed=None, **kw): return lambda ctx: DAERanker(ctx.ml, seed=ctx.seed if seed is None else seed, progress=False, **kw).fit(ctx.train)
 def ease(**kw): return lambda ctx: EASE(ctx.ml, **kw).fit(ctx.train)
@@ -28,28 +29,42 @@ VALIDATE = {
     'mult-dae binary, p 0.5, lr 1e-3': dae(seed=0, inputs='binary', p=0.5, lr=1e-3),
     'ease liked, lam 100': ease(lam=100, inputs='liked'), 'ease liked, lam 150': ease(lam=150, inputs='liked'),
     'ease liked, lam 300': ease(lam=300, inputs='liked'),
+    **{f'ease graded, weak {w}, lam {l}': ease(lam=l, inputs='graded', weak=w) for w in (0.1, 0.2, 0.35, 0.5) for l in (100, 150, 200)},
     'ease binary, lam 100': ease(lam=100), 'ease binary, lam 300': ease(lam=300),
+    'mult-vae liked, p 0.3, beta 0.2': dae(seed=0, vae=True), 'mult-vae liked, p 0.5, beta 0.2': dae(seed=0, vae=True, p=0.5),
+    'mult-vae liked, p 0.3, beta 0.1': dae(seed=0, vae=True, beta=0.1),
+    'mult-vae liked, p 0.3, beta 0.2, 50 epochs': dae(seed=0, vae=True, epochs=50),
+    'mult-vae liked, p 0.3, beta 0.2, lr 1e-3, 50 epochs': dae(seed=0, vae=True, epochs=50, lr=1e-3),
+    'mult-vae binary, p 0.5, beta 0.2, 50 epochs': dae(seed=0, vae=True, inputs='binary', p=0.5, epochs=50),
 }
 TEST = {'popularity': lambda ctx: Popularity(ctx.ml).fit(ctx.train), 'ease (binary, lam 300)': ease(lam=300),
-        'ease-liked (lam 150)': ease(lam=150, inputs='liked'), 'mult-dae (liked, p 0.3)': dae(),
-        'mult-dae (binary, p 0.5)': dae(inputs='binary', p=0.5)}
+        'ease-liked (lam 150)': ease(lam=150, inputs='liked'), 'ease-graded (lam 150, weak 0.2)': ease(lam=150, inputs='graded'),
+        'mult-dae (liked, p 0.3)': dae(),
+        'mult-dae (binary, p 0.5)': dae(inputs='binary', p=0.5), 'mult-vae (liked, 50 epochs)': dae(vae=True, **VAE),
+        'user-knn (nearest users)': lambda ctx: UserKNN(ctx.ml).fit(ctx.train),
+        'dotbias (ridge fold-in)': lambda ctx: ctx.collab(False)}
 
-def validate(ml):
+def picked(name, only):
+    "Is `name` among the comma-separated name parts `only` (None: everything)?"
+    return not only or any(o.strip() in name for o in only.split(','))
+
+def validate(ml, only=None):
     train,_ = protocol_split(ml, 'topn', 42)
     tr,va = user_split(train, 0.2, 42)
     ctx,rows = Context(ml, tr, va, 42),[]
     for name,fn in VALIDATE.items():
+        if not picked(name, only): continue
         t = time.perf_counter(); m = fn(ctx); fit = time.perf_counter() - t
         r = eval_topn(m, ctx, name, k=10)
         rows.append(dict(setting=name, ndcg=round(r['ndcg@10'], 4), hitrate=round(r['hitrate@10'], 3), fit_s=round(fit)))
         print(rows[-1], flush=True)
     print(pd.DataFrame(rows).set_index('setting').to_string())
 
-def test(ml, seeds):
-    rows = []
+def test(ml, seeds, only=None):
+    rows,models = [],{k: v for k,v in TEST.items() if picked(k, only)}
     for proto in ('topn', 'strong'):
         for seed in seeds:
-            r = evaluate(TEST, ml, proto, seed=seed, progress=False)
+            r = evaluate(models, ml, proto, seed=seed, progress=False)
             rows += [dict(protocol=proto, seed=seed, model=m, ndcg=r.loc[m, 'ndcg@10'], hitrate=r.loc[m, 'hitrate@10'],
                           fit_s=r.loc[m, 'fit_s']) for m in r.index]
             print(proto, seed, r['ndcg@10'].round(4).to_dict(), flush=True)
@@ -77,9 +92,10 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--validate', action='store_true'); p.add_argument('--scale', action='store_true')
     p.add_argument('--seeds', type=int, nargs='+', default=[42, 43, 44])
+    p.add_argument('--only', help='only the settings (--validate) or models whose names hold one of these comma-separated texts')
     p.add_argument('--users', type=int, default=10_000, help='--scale: rows timed')
     p.add_argument('--bs', type=int, default=500, help='--scale: batch size')
     a = p.parse_args()
     if a.scale: scale(200_948, 87_585, 32_000_204, a.users, a.bs)
-    elif a.validate: validate(load_movielens())
-    else: test(load_movielens(), a.seeds)
+    elif a.validate: validate(load_movielens(), a.only)
+    else: test(load_movielens(), a.seeds, a.only)

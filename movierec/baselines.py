@@ -17,12 +17,12 @@ from .data import MovieLens, MovieLensError, UnknownIdError, show_progress
 from .similarity import View, CosineIndex, topk_cosine, block_topk, check_k
 from .content import SparseRowsDL
 from .collab import CollabModel, check_ratings, NotFittedError, _user_vectors, _user_scores
-from .hybrid import _unit
+from .hybrid import _unit, INPUTS, WEAK, rating_weights
 
 # %% auto #0
-__all__ = ['INPUTS', 'CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases',
-           'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN',
-           'interaction_rows', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
+__all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
+           'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN', 'interaction_rows',
+           'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -258,14 +258,27 @@ class UserKNN(Baseline):
     def predict(self, user_ids, movie_ids):
         u,m = self._pairs(user_ids, movie_ids)
         return np.clip(self.mu + self.bu[u] + self.bi[m] + knn_predict(self.Z, u, m, self.k, self.shrink), 0.5, 5).astype(np.float32)
-    def scores(self, user_ids):
-        u = self._users(user_ids)
-        s,i = topk_cosine(self.users, max(1, min(self.k_rank, self.ml.n_users-1)), queries=u)
+    def _neighbour_scores(self, U, q, exclude=None):
+        "Summed rows of `U` (users × movies) over the `k_rank` rows most like each query row `q`, cosine-weighted"
+        s,i = topk_cosine(U, max(1, min(self.k_rank, U.shape[0]-1)), queries=q, exclude=exclude)
         ok = i >= 0
-        W = sp.csr_matrix((s[ok], (np.repeat(np.arange(len(u)), ok.sum(1)), i[ok])), shape=(len(u), self.ml.n_users))
-        S = np.asarray((W @ self.users).todense(), np.float32)
+        W = sp.csr_matrix((s[ok], (np.repeat(np.arange(len(q)), ok.sum(1)), i[ok])), shape=(len(q), U.shape[0]))
+        S = np.asarray((W @ U).todense(), np.float32)
         S[:, ~self.known] = -np.inf
         return S
+    def scores(self, user_ids): return self._neighbour_scores(self.users, self._users(user_ids))
+
+# %% ../nbs/06_baselines.ipynb #073051ab
+@patch
+def score_rows(self:UserKNN, X, # (new users × catalogue) rows; any nonzero value counts as watched
+              ) -> np.ndarray:
+    "Scores of every movie for users the model was not trained on: the movies of the training users most like them"
+    self._check()
+    X = _binary(sp.csr_matrix(X, dtype=np.float32))
+    if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
+    n = self.users.shape[0]
+    new = np.r_[np.zeros(n, bool), np.ones(X.shape[0], bool)]
+    return self._neighbour_scores(sp.vstack([self.users, X]).tocsr(), np.flatnonzero(new), exclude=new)
 
 # %% ../nbs/06_baselines.ipynb #f446395a
 def _available_bytes():
@@ -278,16 +291,13 @@ def _available_bytes():
     try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError): return None
 
-INPUTS = ('binary', 'liked', 'rating')
-
 def interaction_rows(R:sp.csr_matrix, # users × movies ratings
-                     inputs:str='binary', # 'binary': 1 per rating; 'liked': 1 per rating of 4 or more; 'rating': the value
+                     inputs:str='binary', # 'binary', 'liked', 'rating' or 'graded' (see `rating_weights`)
+                     weak:float=WEAK, # `graded` only: the weight of a rating under 4 stars
                     ) -> sp.csr_matrix:
     "What a ranker reads of each rating, as float32 (`liked` drops the other ratings)"
-    if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
-    if inputs == 'binary': return _binary(R)
     X = R.astype(np.float32, copy=True)
-    if inputs == 'liked': X.data = (X.data >= 4).astype(np.float32); X.eliminate_zeros()
+    X.data = rating_weights(X.data, inputs, weak); X.eliminate_zeros()
     return X
 
 # %% ../nbs/06_baselines.ipynb #9b3fa991
@@ -295,15 +305,16 @@ class EASE(Baseline):
     "EASE (Steck 2019): top-N from the closed-form item-item linear model `x B`, over the `max_items` most-rated movies"
     def __init__(self, ml, lam:float=300., # L2 penalty on the weights
                  inputs:str='binary', # what a rating becomes (see `interaction_rows`)
+                 weak:float=WEAK, # `graded` inputs: the weight of a rating under 4 stars
                  max_items:int=20_000, # movies in the model: the Gram matrix is max_items² floats
                  max_bytes:float|None=None, # memory it may use; None: what the machine has available
                 ):
         super().__init__(ml)
         if lam <= 0: raise ValueError(f"lam must be positive, got {lam}.")
-        if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
-        self.lam,self.inputs,self.max_items,self.max_bytes = lam,inputs,int(max_items),max_bytes
+        rating_weights([], inputs, weak)   # checks both
+        self.lam,self.inputs,self.weak,self.max_items,self.max_bytes = lam,inputs,weak,int(max_items),max_bytes
     def _fit(self):
-        X = interaction_rows(self.R, self.inputs)
+        X = interaction_rows(self.R, self.inputs, self.weak)
         n = np.bincount(X.indices, minlength=self.ml.n_movies)
         rated = np.flatnonzero(n > 0)
         self.items = np.sort(rated[np.argsort(-n[rated], kind='stable')][:self.max_items])

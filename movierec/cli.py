@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #47c70cb3
 from __future__ import annotations
-import hashlib, json, math, os, sys, tempfile, time, warnings
+import hashlib, inspect, json, math, os, sys, tempfile, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
@@ -24,9 +24,14 @@ def models_path() -> Path:
     "The folder of cached models: `$MOVIEREC_MODELS` or `~/.movierec/models`"
     return Path(os.environ.get('MOVIEREC_MODELS') or DEFAULT_MODELS).expanduser().absolute()
 
+def _training_defaults() -> dict:
+    "The default options of `Recommender.from_movielens`, read from its signature"
+    ps = inspect.signature(Recommender.from_movielens).parameters.values()
+    return {p.name: p.default for p in ps if p.default is not p.empty and p.name != 'progress'}
+
 def model_dir(dataset:str, **options) -> Path:
-    "The cache folder of the model trained on `dataset` with `options`"
-    h = hashlib.sha1(json.dumps(options, sort_keys=True).encode()).hexdigest()[:8]
+    "The cache folder of the model trained on `dataset` with `options` (and the training defaults of this movierec)"
+    h = hashlib.sha1(json.dumps(_training_defaults() | options, sort_keys=True).encode()).hexdigest()[:8]
     return models_path()/f"{get_release(dataset).name}-{h}"
 
 # %% ../nbs/09_cli.ipynb #c4f81d2f

@@ -334,7 +334,7 @@ def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to 
     def f(t): return _user_scores(model, t[None, :d], t[None, d] if ub is not None else None, m_fa, grad=True)[0]
     theta,I = theta0.clone(),torch.eye(len(theta0), device=dev)
     for _ in range(steps):
-        J = torch.autograd.functional.jacobian(f, theta)
+        J = torch.autograd.functional.jacobian(f, theta, vectorize=True)   # one batched pass, not one per rating
         with torch.no_grad():
             res = y - f(theta).detach()
             theta = theta + torch.linalg.solve(J.T @ J + l2*I, J.T @ res - l2*(theta - theta0))
@@ -352,3 +352,23 @@ def recommend_for(self:CollabModel, ratings:dict, # {title or movieId: rating}, 
     U,ub = self.fit_user(rows[ok], r[ok], l2)
     s,i = self._topn(U, ub, [rows], k)
     return self._table(s[0], i[0])
+
+# %% ../nbs/04_collab.ipynb #0d49aa89
+CollabModel.inputs = 'rating'   # what `score_rows` reads of a rating (see the evaluation's strong protocol)
+
+@patch
+def score_rows(self:CollabModel, X, # (new users × catalogue) ratings, 0 where a user did not rate
+               l2:float=3.0) -> np.ndarray:
+    "Predicted ratings of every known movie for each row of `X`, the user's vector fitted by `fit_user`; -inf elsewhere"
+    _check_fitted(self)
+    X = sp.csr_matrix(X, dtype=np.float32)
+    if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
+    rows = np.flatnonzero(self.known)
+    m_fa = torch.as_tensor(self.movie_idx[rows], device=next(self.model.parameters()).device)
+    S = np.full(X.shape, -np.inf, np.float32)
+    for i in range(X.shape[0]):
+        ok = self.known[X[i].indices]
+        if not ok.any(): continue                     # nothing the model knows: no scores, as for an unknown movie
+        U,ub = self.fit_user(X[i].indices[ok], X[i].data[ok], l2)
+        S[i, rows] = _user_scores(self.model.eval(), U, ub, m_fa)[0].cpu().numpy()
+    return S

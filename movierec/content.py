@@ -17,7 +17,7 @@ from .data import MovieLens, show_progress
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRowsDL', 'sparse_dls', 'recon_loss',
-           'content_learner', 'fused_adamw', 'encode', 'content_embeddings']
+           'content_learner', 'fused_adamw', 'sparse_forward', 'encode', 'content_embeddings']
 
 # %% ../nbs/02_content.ipynb #0088470e
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -157,15 +157,21 @@ def fused_adamw(params, **kwargs):
     except (RuntimeError, TypeError): return OptimWrapper(params, torch.optim.AdamW, **kw)  # PyTorch < 2.4 on a CPU
 
 # %% ../nbs/02_content.ipynb #3a689d0d
+def sparse_forward(f, # a torch function of a dense batch of rows, such as a model or its encoder
+                   X, # sparse rows
+                   width:int, # columns of `f`'s output
+                   device=None, bs:int=1024) -> np.ndarray:
+    "`f` over the rows of `X` in batches of `bs` without gradients: float32, in row order"
+    out = [np.zeros((0, width), np.float32)]
+    with torch.no_grad():
+        for s in range(0, X.shape[0], bs):
+            out.append(f(torch.from_numpy(X[s:s+bs].toarray().astype(np.float32)).to(device)).float().cpu().numpy())
+    return np.concatenate(out)
+
 def encode(learn:Learner, X, bs:int=1024) -> np.ndarray:
     "Bottleneck activations of every row of `X`, float32, in row order"
     m = learn.model.eval()
-    dev = next(m.parameters()).device
-    out = []
-    with torch.no_grad():
-        for s in range(0, X.shape[0], bs):
-            out.append(m.encode(torch.from_numpy(X[s:s+bs].toarray()).to(dev)).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, m.encoder[-1].out_features), np.float32)
+    return sparse_forward(m.encode, X, m.encoder[-1].out_features, next(m.parameters()).device, bs)
 
 # %% ../nbs/02_content.ipynb #54b2737f
 def content_embeddings(ml:MovieLens, # the release

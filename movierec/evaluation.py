@@ -11,16 +11,16 @@ from .split import random_split, user_split, leave_last, cold_items_split, heldo
 from .similarity import View, check_k
 from .content import content_embeddings, tfidf_docs, movie_docs
 from .collab import fit_collab, corating_view
-from .hybrid import hybrid_rows, HYBRID
+from .hybrid import hybrid_rows, HYBRID, WEAK
 from .baselines import (CannotDoError, GlobalMean, BiasBaseline, Popularity, WeightedRating, ItemKNN, UserKNN,
                                 EASE, AutoRec, ViewModel, rank_movies, top_movies, ratings_matrix, interaction_rows)
 from .ranking import DAERanker
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'MODELS', 'DEFAULT_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics', 'genre_matrix',
-           'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix', 'eval_rating', 'eval_topn',
-           'eval_item2item', 'eval_coldstart', 'eval_strong', 'evaluate', 'tune_hybrid', 'plot_metrics', 'plot_pr',
-           'plot_novelty']
+__all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'DEFAULT_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics',
+           'genre_matrix', 'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix', 'eval_rating',
+           'eval_topn', 'eval_item2item', 'eval_coldstart', 'eval_strong', 'evaluate', 'tune_hybrid', 'plot_metrics',
+           'plot_pr', 'plot_novelty']
 
 # %% ../nbs/08_evaluation.ipynb #6ad706cb
 def rmse(pred, targ) -> float: return float(np.sqrt(np.mean((np.asarray(pred, np.float64) - np.asarray(targ, np.float64))**2)))
@@ -111,6 +111,12 @@ class Context:
             self.cache[use_nn] = fit_collab(self.ml, self.train, self.test, use_nn=use_nn, seed=self.seed,
                                             cold_users='drop', progress=self.progress)
         return self.cache[use_nn]
+    @property
+    def n_train(self) -> np.ndarray:
+        "Training ratings per movie, in catalogue order"
+        if 'n_train' not in self.cache:
+            self.cache['n_train'] = np.bincount(self.ml.movie_map.encode(self.train.movieId.to_numpy()), minlength=self.ml.n_movies)
+        return self.cache['n_train']
     def corating(self) -> View:
         if 'corating' not in self.cache: self.cache['corating'] = corating_view(self.ml, self.train, seed=self.seed)
         return self.cache['corating']
@@ -120,10 +126,14 @@ class Context:
 
 def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
 
+VAE = dict(epochs=50)   # Mult-VAE's settings, chosen on a validation split (benchmarks/ranking.py --validate)
+
 MODELS = {
     'global-mean': _fit(GlobalMean), 'bias': _fit(BiasBaseline), 'popularity': _fit(Popularity),
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
-    'ease': _fit(EASE), 'ease-liked': _fit(EASE, lam=150., inputs='liked'), 'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
+    'ease': _fit(EASE), 'ease-liked': _fit(EASE, lam=150., inputs='liked'),
+    'ease-graded': _fit(EASE, lam=150., inputs='graded'), 'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
+    'mult-vae': lambda ctx: DAERanker(ctx.ml, vae=True, **VAE, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'autorec': lambda ctx: AutoRec(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'dotbias': lambda ctx: ctx.collab(False), 'embnn': lambda ctx: ctx.collab(True),
     'tfidf-knn': lambda ctx: ViewModel(ctx.ml, tfidf_docs(ctx.ml)[0], name='tfidf').fit(ctx.train),
@@ -134,10 +144,10 @@ MODELS = {
 }
 DEFAULT_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
-    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
+    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded', 'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
     'item2item': ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid'],
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
-    'strong': ['popularity', 'ease', 'ease-liked', 'mult-dae'],
+    'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'mult-dae'],
 }
 DEFAULT_MODELS['temporal'] = DEFAULT_MODELS['topn']
 
@@ -174,7 +184,7 @@ def eval_topn(model, ctx, name='model', k:int=10, candidates=None, curve:int=20)
     rows,rel = relevant_matrix(ml, ctx.test, users=trained)
     recs = rank_movies(model, ml.user_map.ids[rows], max(k, curve), candidates)
     H,n_rel = hit_matrix(recs, rel),np.diff(rel.indptr)
-    n_train = np.bincount(ml.movie_map.encode(ctx.train.movieId.to_numpy()), minlength=ml.n_movies)
+    n_train = ctx.n_train
     res = ranking_metrics(H, n_rel, k) | beyond_accuracy(recs[:, :k], n_train, len(trained), genre_matrix(ml))
     at = [ranking_metrics(H, n_rel, j) for j in range(1, curve+1)]
     res['curve'] = [(m[f'precision@{j}'], m[f'recall@{j}']) for j,m in enumerate(at, 1)]
@@ -207,7 +217,7 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
     _,nb = model.similar(uq, k)
     N = nb[inv]                                                     # neighbours of each (user, query)
     H = hit_matrix(N, T.tocsr()[qu])
-    n_train = np.bincount(ml.movie_map.encode(ctx.train.movieId.to_numpy()), minlength=ml.n_movies)
+    n_train = ctx.n_train
     ba = beyond_accuracy(nb, n_train, ctx.train.userId.nunique(), genre_matrix(ml))
     low = ((N >= 0) & (n_train[np.maximum(N, 0)] < 3)).sum(1).mean()    # neighbours with fewer than 3 training ratings
     return {f'hitrate@{k}': float(H.any(1).mean()), 'answered': float((nb[:, -1] >= 0).mean()), 'genre_overlap': _jaccard(genre_matrix(ml), uq, nb),
@@ -235,10 +245,10 @@ def eval_strong(model, ctx, name='model', k:int=10):
     ml = ctx.ml
     rows,rel = relevant_matrix(ml, ctx.test)
     told = ratings_matrix(ml, ctx.given)[rows]
-    S = np.array(model.score_rows(interaction_rows(told, getattr(model, 'inputs', 'binary'))), dtype=np.float32)
+    S = np.array(model.score_rows(interaction_rows(told, getattr(model, 'inputs', 'binary'), getattr(model, 'weak', WEAK))), dtype=np.float32)
     t = told.tocoo(); S[t.row, t.col] = -np.inf
     recs = top_movies(S, k)
-    n_train = np.bincount(ml.movie_map.encode(ctx.train.movieId.to_numpy()), minlength=ml.n_movies)
+    n_train = ctx.n_train
     n_users = ctx.train.userId.nunique()
     return (ranking_metrics(hit_matrix(recs, rel), np.diff(rel.indptr), k)
             | beyond_accuracy(recs, n_train, n_users, genre_matrix(ml)) | dict(users=len(rows)))

@@ -14,8 +14,9 @@ from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_loc
 from .similarity import View, CosineIndex, query_topk, check_k
 
 # %% auto #0
-__all__ = ['HYBRID', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows', 'ItemRanker',
-           'Recommender', 'NewerModelError', 'check_save_target', 'model_lock', 'BadModelError']
+__all__ = ['HYBRID', 'INPUTS', 'WEAK', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows',
+           'rating_weights', 'ItemRanker', 'Recommender', 'NewerModelError', 'check_save_target', 'model_lock',
+           'BadModelError']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -53,9 +54,25 @@ def hybrid_rows(content:View, collab:View, # the two views, same catalogue
     rows = np.hstack([np.sqrt(w_content) * r[:,None] * _unit(content.emb), np.sqrt(w_collab) * a[:,None] * _unit(collab.emb)])
     return rows.astype(np.float32), np.ones((len(rows), 1), np.float32)
 
+# %% ../nbs/05_hybrid.ipynb #da266fbc
+INPUTS = ('binary', 'liked', 'rating', 'graded')
+WEAK = 0.2   # what a rating under 4 stars weighs in 'graded' inputs (chosen on a validation split; see the baselines notebook)
+
+def rating_weights(values, # star ratings
+                   inputs:str='binary', # 'binary': 1; 'liked': 1 for 4 stars or more, else 0; 'rating': the stars;
+                                        # 'graded': 1 for 4 stars or more, else `weak`
+                   weak:float=WEAK) -> np.ndarray:
+    "What a top-N ranker reads of each rating, as float32"
+    if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+    if not 0 <= weak <= 1: raise ValueError(f"weak is the weight of a rating under 4 stars, from 0 to 1; got {weak}.")
+    v = np.asarray(values, np.float32)
+    if inputs == 'binary': return np.ones_like(v)
+    if inputs == 'rating': return v.copy()
+    return np.where(v >= 4, 1, 0 if inputs == 'liked' else weak).astype(np.float32)
+
 # %% ../nbs/05_hybrid.ipynb #b7896337
 class ItemRanker:
-    "Top-N from item-item weights: a user's row of watched movies (1 each) times `W`, a sparse movies × movies matrix"
+    "Top-N from item-item weights: a user's row of rating weights (see `rating_weights`) times `W`, a sparse movies × movies matrix"
     def __init__(self, W, # (n_movies × n_movies) weights; W[i, j] is what watching i says for j
                  known, # bool per movie: the movies that can be recommended
                  config:dict|None=None):
@@ -73,7 +90,7 @@ class ItemRanker:
         known = np.zeros(n_movies, bool); known[items] = True
         return cls(W, known, config)
     def scores(self, X) -> np.ndarray:
-        "Scores of every movie for each binary row of `X` (users × movies); -inf for movies outside the model"
+        "Scores of every movie for each row of weights `X` (users × movies); -inf for movies outside the model"
         S = np.asarray((sp.csr_matrix(X, dtype=np.float32) @ self.W).todense(), np.float32)
         S[:, ~self.known] = -np.inf
         return S
@@ -108,7 +125,7 @@ class Recommender:
                        corating_dim:int=128, # size of the co-watching vectors
                        ranker:bool=True, # train EASE for top-N lists (see `ItemRanker`)
                        ease_lam:float=150., ranker_keep:int=256, # its penalty, and weights kept per movie
-                       ease_inputs:str='liked', # what EASE reads of a rating (see `interaction_rows`)
+                       ease_inputs:str='graded', # what EASE reads of a rating (see `rating_weights`)
                        progress:bool|None=None):
         "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
         from movierec.content import content_embeddings, movie_docs
@@ -122,7 +139,7 @@ class Recommender:
             from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
             e = EASE(ml, lam=ease_lam, inputs=ease_inputs).fit(ml.ratings)
             rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep,
-                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs))
+                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs, weak=e.weak))
         cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                    content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
         return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg, rk)
@@ -196,11 +213,11 @@ def _ratings(self:Recommender):
 @patch
 def _ranked(self:Recommender, rows, values, k:int):
     "Top `k` for one user from the catalogue rows they rated and their ratings; none of those movies comes back"
-    liked = np.asarray(values) >= 4     # a ranker trained on liked ratings reads only those, unless there are none
-    use = rows[liked] if self.ranker.config.get('inputs') == 'liked' and liked.any() else rows
-    x = sp.csr_matrix((np.ones(len(use), np.float32), (np.zeros(len(use), int), use)), shape=(1, self.ml.n_movies))
-    x.sum_duplicates(); x.data[:] = 1      # a movie named twice (by title and by id) is still one movie
-    S = self.ranker.scores(x)[0]
+    rows,first = np.unique(rows, return_index=True)   # a movie named twice (by title and by id) is still one movie
+    cfg = self.ranker.config
+    w = rating_weights(np.asarray(values)[first], cfg.get('inputs', 'binary'), cfg.get('weak', WEAK))
+    if not w.any(): w = np.ones_like(w)   # a ranker of liked ratings, and a user who liked nothing: every rating counts
+    S = self.ranker.scores(sp.csr_matrix((w, (np.zeros(len(rows), int), rows)), shape=(1, self.ml.n_movies)))[0]
     S[rows] = -np.inf
     r = np.argsort(-S, kind='stable')[:k]; r = r[np.isfinite(S[r])]
     mv = self.ml.movies.iloc[r]

@@ -9,15 +9,17 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from fastai.learner import Learner
+from fastai.callback.core import Callback
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 from fastai.callback.schedule import *  # fit_one_cycle and lr_find (used for their side effect)
 from .data import MovieLens, MovieLensError, show_progress
 from .content import sparse_dls
-from .baselines import Baseline, INPUTS, interaction_rows, ratings_matrix
+from .content import sparse_forward
+from .baselines import Baseline, INPUTS, interaction_rows
 
 # %% auto #0
-__all__ = ['MultDAE', 'multinomial_nll', 'dae_learner', 'DAERanker']
+__all__ = ['MultDAE', 'multinomial_nll', 'dae_learner', 'DAERanker', 'MultVAE', 'KLAnneal']
 
 # %% ../nbs/07_ranking.ipynb #9ec3d070
 class MultDAE(nn.Module):
@@ -41,29 +43,38 @@ def multinomial_nll(logits, # (users × movies) scores from the decoder
 def dae_learner(X:sp.csr_matrix, # users × movies interaction rows (see `interaction_rows`)
                 hidden:int=600, p:float=0.3, bs:int=64, wd:float=0.,
                 valid_pct:float=0.1, # share of users kept out of training to watch the loss on
-                seed:int=0, device=None) -> Learner:
-    "A fastai `Learner` training a `MultDAE` on the rows of `X`"
+                seed:int=0, device=None,
+                vae:bool=False, # train a `MultVAE` (with `KLAnneal`) instead of a `MultDAE`
+                latent:int=200, beta:float=0.2, # the VAE's code size and largest KL weight
+               ) -> Learner:
+    "A fastai `Learner` training a `MultDAE` (or a `MultVAE`) on the rows of `X`"
     set_seed(seed, reproducible=True)
     dls = sparse_dls(X, bs=bs, valid_pct=valid_pct, seed=seed, device=device)
-    return Learner(dls, MultDAE(X.shape[1], hidden, p), loss_func=multinomial_nll, opt_func=Adam, wd=wd)
+    net,cbs = (MultVAE(X.shape[1], hidden, latent, p),[KLAnneal(beta)]) if vae else (MultDAE(X.shape[1], hidden, p),[])
+    return Learner(dls, net, loss_func=multinomial_nll, opt_func=Adam, wd=wd, cbs=cbs)
 
 # %% ../nbs/07_ranking.ipynb #28a262a7
 class DAERanker(Baseline):
-    "Top-N lists from a `MultDAE` trained on every training user's row; new users by one forward pass"
+    "Top-N lists from a `MultDAE` (or `MultVAE`) trained on every training user's row; new users by one forward pass"
     def __init__(self, ml:MovieLens,
                  inputs:str='liked', # what a rating becomes (see `interaction_rows`)
                  hidden:int=600, p:float=0.3, # the model (see `MultDAE`)
                  epochs:int=20, lr:float=3e-3, bs:int=64, wd:float=0., # one-cycle training
+                 vae:bool=False, latent:int=200, beta:float=0.2, # a `MultVAE` instead (see `dae_learner`)
                  seed:int=0, device=None, progress:bool|None=None):
         super().__init__(ml)
         if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
         if not 0 <= p < 1: raise ValueError(f"p is the share of movies dropped, from 0 up to 1; got {p}.")
+        for name,v in dict(hidden=hidden, epochs=epochs, bs=bs, latent=latent).items():
+            if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{name} is a whole number of at least 1, not {v!r}.")
+        if beta < 0: raise ValueError(f"beta weighs the KL term, so it is 0 or more; got {beta}.")
         self.inputs,self.hidden,self.p,self.epochs,self.lr,self.bs,self.wd = inputs,hidden,p,epochs,lr,bs,wd
-        self.seed,self.device,self.progress = seed,device,progress
+        self.vae,self.latent,self.beta,self.seed,self.device,self.progress = vae,latent,beta,seed,device,progress
     def _fit(self):
         self.X = interaction_rows(self.R, self.inputs)
         if self.X.shape[0] < self.bs: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of {self.bs}; lower bs.")
-        self.learn = dae_learner(self.X, self.hidden, self.p, self.bs, self.wd, 0., self.seed, self.device)
+        self.learn = dae_learner(self.X, self.hidden, self.p, self.bs, self.wd, valid_pct=0., seed=self.seed, device=self.device,
+                                 vae=self.vae, latent=self.latent, beta=self.beta)
         if show_progress(self.progress): self.learn.fit_one_cycle(self.epochs, self.lr)
         else:
             with self.learn.no_bar(), self.learn.no_logging(): self.learn.fit_one_cycle(self.epochs, self.lr)
@@ -77,11 +88,8 @@ def score_rows(self:DAERanker, X, # rows of `interaction_rows` (users × catalog
     self._check()
     X = sp.csr_matrix(X, dtype=np.float32)
     if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
-    dev,out = next(self.model.parameters()).device,[np.zeros((0, self.ml.n_movies), np.float32)]
-    with torch.no_grad():
-        for s in range(0, X.shape[0], bs):
-            out.append(self.model(torch.from_numpy(X[s:s+bs].toarray()).to(dev)).float().cpu().numpy())
-    S = np.concatenate(out); S[:, self.n_train == 0] = -np.inf
+    S = sparse_forward(self.model, X, self.ml.n_movies, next(self.model.parameters()).device, bs)
+    S[:, self.n_train == 0] = -np.inf
     return S
 
 @patch
@@ -89,3 +97,29 @@ def scores(self:DAERanker, user_ids):
     "Scores of every movie for training users (raw userIds)"
     u = self._users(user_ids)   # checks it was fitted
     return self.score_rows(self.X[u])
+
+# %% ../nbs/07_ranking.ipynb #17f828ee
+class MultVAE(nn.Module):
+    "Mult-VAE: like `MultDAE`, but the code is a Gaussian (mean, log-variance); training decodes a sample of it"
+    def __init__(self, n_movies:int, hidden:int=600, latent:int=200, p:float=0.3):
+        super().__init__()
+        self.drop,self.enc = nn.Dropout(p),nn.Linear(n_movies, hidden)
+        self.mu,self.logvar = nn.Linear(hidden, latent),nn.Linear(hidden, latent)
+        self.dec = nn.Sequential(nn.Linear(latent, hidden), nn.Tanh(), nn.Linear(hidden, n_movies))
+        self.kl = torch.zeros(())
+    def forward(self, x):
+        h = torch.tanh(self.enc(F.normalize(self.drop(x), dim=1)))
+        mu,logvar = self.mu(h),self.logvar(h)
+        self.kl = (-0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(1)).mean()   # KL(N(mu, var) || N(0, 1)), per user
+        z = mu + torch.randn_like(mu) * (0.5*logvar).exp() if self.training else mu
+        return self.dec(z)
+
+# %% ../nbs/07_ranking.ipynb #de32897e
+class KLAnneal(Callback):
+    "Adds β·KL of a `MultVAE` to the training loss, β rising from 0 to `beta` over the first `anneal` share of training"
+    def __init__(self, beta:float=0.2, anneal:float=1.0): self.beta_max,self.anneal,self.beta = beta,anneal,0.
+    def after_loss(self):
+        if not self.training: return
+        self.beta = self.beta_max * min(1., self.pct_train / self.anneal)
+        self.learn.loss_grad = self.learn.loss_grad + self.beta * self.model.kl
+        self.learn.loss = self.learn.loss_grad.detach().clone()

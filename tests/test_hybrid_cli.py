@@ -266,3 +266,19 @@ def test_ctrl_c_during_training_is_one_line(tmp_path):
     assert len([l for l in err.splitlines() if l.strip()]) <= 2, err
     left = [p.name for p in (tmp_path/'models').iterdir()] if (tmp_path/'models').exists() else []
     assert all(n.endswith('.lock') for n in left), left             # only the (never deleted) lock file
+
+def test_graded_ranker_reads_low_ratings_weakly(rec, tmp_path):
+    "The shipped ranker reads a liked film as 1 and a low rating as `weak`, not as nothing; a saved model keeps both settings"
+    import scipy.sparse as sp
+    from movierec.hybrid import WEAK
+    assert (rec.ranker.config['inputs'], rec.ranker.config['weak']) == ('graded', WEAK)
+    rows = np.flatnonzero(rec.ranker.known)[:2]
+    ids = rec.ml.movies.movieId.to_numpy()[rows]
+    out = rec.recommend_for({int(ids[0]): 5, int(ids[1]): 1}, 5)
+    S = rec.ranker.scores(sp.csr_matrix((np.array([1, WEAK], np.float32), ([0, 0], rows)), shape=(1, rec.ml.n_movies)))[0]
+    S[rows] = -np.inf
+    np.testing.assert_allclose(out.score.to_numpy(), np.sort(S)[::-1][:5], atol=1e-4)
+    liked_only = rec.recommend_for({int(ids[0]): 5}, 5)
+    assert not np.allclose(out.score.to_numpy(), liked_only.score.to_numpy())   # the 1-star film changed the list's scores
+    rec.save(tmp_path/'m'); cfg = Recommender.load(tmp_path/'m').ranker.config
+    assert (cfg['inputs'], cfg['weak']) == ('graded', WEAK)
