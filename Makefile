@@ -1,5 +1,5 @@
 # movierec: `make run` installs everything and runs the main job, `make test` installs everything and runs
-# the tests. Both share `make install`, which is idempotent (it re-runs only when settings.ini or setup.py change).
+# the tests, `make lab` opens the tutorial (the notebooks in nbs/) in JupyterLab. Both share `make install`, which is idempotent (it re-runs only when settings.ini or setup.py change).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +9,7 @@ ifneq ($(wildcard ../shared/data),)
 export MOVIEREC_DATA ?= $(abspath ../shared/data)
 endif
 
-.PHONY: install run test check notebooks docs browser pytest clean
+.PHONY: install run test lab check notebooks docs browser pytest clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,12 @@ test: install browser
 	$(MAKE) --no-print-directory notebooks && s2=$$(date +%s) && echo "stage notebooks: $$((s2-s1)) s" && \
 	$(MAKE) --no-print-directory docs && s3=$$(date +%s) && echo "stage docs: $$((s3-s2)) s" && \
 	MOVIEREC_DOCS_SITE=$(abspath _docs) $(MAKE) --no-print-directory pytest && s4=$$(date +%s) && echo "stage pytest: $$((s4-s3)) s"
+
+# JupyterLab on nbs/ from the project's environment, on this machine only; the notebooks find the data as `make run`
+# does (MOVIEREC_DATA above). Root needs --allow-root. LAB_ARGS sets the rest (say --port=8890).
+LAB_ARGS ?= --no-browser
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=nbs --ip=127.0.0.1 $(LAB_ARGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # nbdev_export and nbdev_clean must change nothing: the package is generated from the notebooks, which are clean.
 check: install

@@ -297,7 +297,7 @@ def tune_hybrid(ml:MovieLens, # the release
                 train:pd.DataFrame|None=None, # the ratings to carve a validation split from; None: all of `ml`'s
                 grid:dict|None=None, # values of w_content, lam and mu to try; missing keys take `HYBRID_GRID`'s
                 max_low:float=0.5, # settings with more neighbours per list under 3 ratings rank last
-                min_overlap:float=0.8, # ... and so do settings whose neighbours share less of the query's genres
+                min_overlap:float=0.79, # ... and so do settings whose neighbours share less of the query's genres
                 k:int=10, seed:int=42, progress:bool|None=None) -> pd.DataFrame:
     "Every hybrid setting of `grid` scored on item2item over a validation split of `train`, best first, `lam` and `mu` scaled to `train`"
     train = ml.ratings if train is None else train
