@@ -47,8 +47,12 @@ check: install
 	fi; echo "nbdev_export and nbdev_clean change nothing"
 	$(BIN)/movierec_docs --check
 
+# Two notebooks run at once, so each gets half the cores: two torch processes that each start a thread per core on the
+# same two cores slow each other down about tenfold (fit_collab, 2 epochs: 2.3 s alone, 31 s two at once, 3.0 s two at
+# once with OMP_NUM_THREADS=1; measured 2026-12-04).
+NB_THREADS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 3 ? n / 2 : 1 )))
 notebooks: install
-	PATH=$(BIN):$$PATH CI=$${CI:-1} nbdev_test --n_workers 2 --timing
+	PATH=$(BIN):$$PATH CI=$${CI:-1} OMP_NUM_THREADS=$(NB_THREADS) nbdev_test --n_workers 2 --timing
 
 # The documentation site, into _docs/ (and README.md from nbs/index.ipynb, which `check` has already compared).
 docs: install

@@ -4,6 +4,7 @@ features), on the item2item and coldstart protocols of movierec.evaluation.
 
     python benchmarks/item2item.py                    # ml-latest-small, seeds 42 43 44
     python benchmarks/item2item.py --seeds 42 --json
+    python benchmarks/item2item.py --no-peers --w-content 0.2 0.3   # also the hybrid at other content weights
 
 The peers are not movierec dependencies (`pip install implicit`; LightFM: see benchmarks/peers.py for how to build
 it). A peer that does not import is skipped with a message. Tuning never sees a test split: `tune_hybrid` carves its validation split from the
@@ -58,12 +59,17 @@ def peers():
 I2I = ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid']
 COLS = ['hitrate@10', 'genre_overlap', 'low_support@10', 'coverage', 'answered', 'fit_s']
 
-def run_seed(ml, seed, with_peers=True):
+def weighted(w):
+    "The shipped hybrid with content weight `w` (and co-watching weight 1 - w)"
+    return lambda ctx: ctx.hybrid(**(HYBRID | dict(w_content=w, w_collab=1 - w)))
+
+def run_seed(ml, seed, with_peers=True, w_content=()):
     t = time.perf_counter()
     train,_ = protocol_split(ml, 'item2item', seed)
     tuned = tune_hybrid(ml, train, seed=seed, progress=False)
     best = tuned.iloc[0][list(HYBRID)].to_dict()
     models = {m: MODELS[m] for m in I2I} | {'hybrid (tuned on valid)': lambda ctx: ctx.hybrid(**best)}
+    models |= {f'hybrid (w_content={w:g})': weighted(w) for w in w_content}
     res = evaluate(models | (peers() if with_peers else {}), ml, 'item2item', seed=seed, progress=False)
     cold = evaluate(['tfidf-knn', 'content', 'hybrid'], ml, 'coldstart', seed=seed, progress=False)
     return dict(seed=seed, item2item=res[COLS], coldstart=cold[['i2i_hitrate@10', 'i2i_answered', 'i2i_genre_overlap']],
@@ -75,10 +81,11 @@ def main():
     p.add_argument('--dataset', default='ml-latest-small')
     p.add_argument('--seeds', type=int, nargs='+', default=[42, 43, 44])
     p.add_argument('--no-peers', action='store_true')
+    p.add_argument('--w-content', type=float, nargs='*', default=[], help="extra hybrid rows at these content weights")
     p.add_argument('--json', action='store_true')
     a = p.parse_args()
     ml = load_movielens(a.dataset, progress=False)
-    runs = [run_seed(ml, s, not a.no_peers) for s in a.seeds]
+    runs = [run_seed(ml, s, not a.no_peers, a.w_content) for s in a.seeds]
     if a.json:
         return print(json.dumps([r | dict(item2item=r['item2item'].reset_index().to_dict('records'),
                                           coldstart=r['coldstart'].reset_index().to_dict('records')) for r in runs], indent=1))

@@ -13,11 +13,11 @@ from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
 from fastai.callback.schedule import *  # fit_one_cycle (used for its side effect)
-from .data import MovieLens, MovieLensError, UnknownIdError, show_progress
-from .similarity import View, CosineIndex, topk_cosine, block_topk, check_k
-from .content import SparseRowsDL
-from .collab import CollabModel, check_ratings, NotFittedError, _user_vectors, _user_scores
-from .hybrid import _unit, INPUTS, WEAK, rating_weights
+from .data import MovieLens, MovieLensError, UnknownIdError
+from .similarity import View, CosineIndex, topk_cosine, block_topk, check_k, unit_rows
+from .content import SparseRowsDL, train_one_cycle
+from .collab import CollabModel, check_ratings, NotFittedError
+from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 
 # %% auto #0
 __all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
@@ -34,10 +34,10 @@ def ratings_matrix(ml:MovieLens, # the release whose id maps give rows and colum
     "Training ratings as a sparse users × movies matrix in catalogue order (float32)"
     check_ratings(train, what='training ratings')
     if len(train) == 0: raise MovieLensError("The training ratings are empty; there is nothing to fit.")
-    u,m = ml.user_map.encode(train.userId.to_numpy()),ml.movie_map.encode(train.movieId.to_numpy())
-    R = sp.csr_matrix((train.rating.to_numpy(np.float32), (u, m)), shape=(ml.n_users, ml.n_movies))
+    R = ml.ratings_csr(train)
     if R.nnz != len(train):
-        raise MovieLensError(f"The training ratings hold {len(train)-R.nnz:,} repeated (user, movie) pairs; keep one rating per pair.")
+        raise MovieLensError(f"The training ratings hold {len(train)-R.nnz:,} repeated (user, movie) pairs; keep "
+                             "one rating per pair.")
     return R
 
 # %% ../nbs/06_baselines.ipynb #ca7e7664
@@ -57,7 +57,8 @@ def rank_movies(model, # has `scores(user_ids)`, `rated` (users × movies seen i
     "Top `k` catalogue rows for each user among the movies they did not rate in training (-1 pads)"
     check_k(k)
     if not hasattr(model, 'scores'):
-        raise CannotDoError(f"{type(model).__name__} predicts ratings only; it cannot rank movies. Use a model with `scores`, such as Popularity or UserKNN.")
+        raise CannotDoError(f"{type(model).__name__} predicts ratings only; it cannot rank movies. Use a model with "
+                            "`scores`, such as Popularity or UserKNN.")
     user_ids = np.atleast_1d(user_ids)
     out = np.full((len(user_ids), k), -1, np.int64)
     for s in range(0, len(user_ids), block):
@@ -86,7 +87,8 @@ class Baseline:
     def _pairs(self, user_ids, movie_ids):
         self._check()
         u,m = np.atleast_1d(user_ids),np.atleast_1d(movie_ids)
-        if u.shape != m.shape: raise ValueError(f"user_ids and movie_ids need the same length, got {len(u)} and {len(m)}.")
+        if u.shape != m.shape: raise ValueError("user_ids and movie_ids need the same length, got "
+                                                f"{len(u)} and {len(m)}.")
         return self.ml.user_map.encode(u),self.ml.movie_map.encode(m)
     def _users(self, user_ids):
         self._check(); return self.ml.user_map.encode(np.atleast_1d(user_ids))
@@ -99,6 +101,7 @@ class Baseline:
 class GlobalMean(Baseline):
     "Predicts the mean training rating for everything: the floor every rating model must beat"
     def predict(self, user_ids, movie_ids):
+        "The training mean for every (user, movie) pair"
         u,_ = self._pairs(user_ids, movie_ids)
         return np.full(len(u), self.mu, np.float32)
 
@@ -121,9 +124,11 @@ class BiasBaseline(Baseline):
         super().__init__(ml); self.reg_u,self.reg_i,self.n_iter = reg_u,reg_i,n_iter
     def _fit(self): self.mu,self.bu,self.bi = fit_biases(self.R, self.reg_u, self.reg_i, self.n_iter)
     def predict(self, user_ids, movie_ids):
+        "Global mean + user bias + movie bias of each (user, movie) pair, clipped to 0.5-5 stars"
         u,m = self._pairs(user_ids, movie_ids)
         return np.clip(self.mu + self.bu[u] + self.bi[m], 0.5, 5).astype(np.float32)
     def scores(self, user_ids):
+        "Each movie's bias, the same for every user (users × movies); -inf for movies without training ratings"
         u = self._users(user_ids)
         return np.broadcast_to(np.where(self.n_train > 0, self.bi, -np.inf), (len(u), self.ml.n_movies))
 
@@ -131,7 +136,9 @@ class BiasBaseline(Baseline):
 class Popularity(Baseline):
     "Ranks movies by their number of training ratings: the yardstick every ranker must beat"
     def _rows(self, n): return np.broadcast_to(np.where(self.n_train > 0, self.n_train, -np.inf).astype(np.float32), (n, self.ml.n_movies))
-    def scores(self, user_ids): return self._rows(len(self._users(user_ids)))
+    def scores(self, user_ids):
+        "Training ratings per movie as every user's scores (users × movies); -inf for movies without any"
+        return self._rows(len(self._users(user_ids)))
     def score_rows(self, X):
         "The same scores for rows of new users: what they rated does not change popularity"
         self._check(); return self._rows(X.shape[0])
@@ -148,9 +155,11 @@ class WeightedRating(Baseline):
         w = v / np.maximum(v + self.m, 1e-12)                 # the weight of the movie's own mean
         self.wr = np.where(v > 0, w*R + (1-w)*self.mu, np.nan).astype(np.float32)
     def predict(self, user_ids, movie_ids):
+        "Each movie's weighted rating (the global mean for movies without training ratings)"
         _,m = self._pairs(user_ids, movie_ids)
         return np.where(np.isnan(self.wr[m]), self.mu, self.wr[m]).astype(np.float32)
     def scores(self, user_ids):
+        "Each movie's weighted rating as every user's scores (users × movies); -inf without training ratings"
         u = self._users(user_ids)
         return np.broadcast_to(np.nan_to_num(self.wr, nan=-np.inf), (len(u), self.ml.n_movies))
 
@@ -228,12 +237,14 @@ class ItemKNN(Baseline):
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
         self.items,self.known,self._S = _binary(self.R).T.tocsr(),self.n_train > 0,None
     def predict(self, user_ids, movie_ids):
+        "Baseline prediction plus the shrunk, similarity-weighted residuals of the user's `k` nearest rated movies"
         u,m = self._pairs(user_ids, movie_ids)
         res = knn_predict(self.Z.T.tocsr(), m, u, self.k, self.shrink)
         return np.clip(self.mu + self.bu[u] + self.bi[m] + res, 0.5, 5).astype(np.float32)
     def similar(self, rows, k:int=10):
         "`(scores, rows)` of the `k` movies most watched by the same users (cosine of binary columns)"
-        self._check(); return known_queries(self.known, rows, lambda q: topk_cosine(self.items, k, queries=q, exclude=~self.known), k)
+        self._check(); return known_queries(self.known, rows,
+                                            lambda q: topk_cosine(self.items, k, queries=q, exclude=~self.known), k)
     def neighbours(self) -> sp.csr_matrix:
         "Movies × movies sparse matrix of each movie's `k_rank` nearest movies"
         if self._S is None:
@@ -243,6 +254,7 @@ class ItemKNN(Baseline):
             self._S = sp.csr_matrix((s[ok], (np.repeat(rows, ok.sum(1)), i[ok])), shape=(self.ml.n_movies,)*2)
         return self._S
     def scores(self, user_ids):
+        "Sum of the neighbour weights of the movies each user rated (users × movies); -inf for unknown movies"
         S = np.asarray((_binary(self.R[self._users(user_ids)]) @ self.neighbours()).todense(), np.float32)
         S[:, ~self.known] = -np.inf
         return S
@@ -256,6 +268,7 @@ class UserKNN(Baseline):
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
         self.users,self.known = _binary(self.R),self.n_train > 0
     def predict(self, user_ids, movie_ids):
+        "Baseline prediction plus the shrunk, similarity-weighted residuals of the `k` nearest users who rated the movie"
         u,m = self._pairs(user_ids, movie_ids)
         return np.clip(self.mu + self.bu[u] + self.bi[m] + knn_predict(self.Z, u, m, self.k, self.shrink), 0.5, 5).astype(np.float32)
     def _neighbour_scores(self, U, q, exclude=None):
@@ -266,7 +279,9 @@ class UserKNN(Baseline):
         S = np.asarray((W @ U).todense(), np.float32)
         S[:, ~self.known] = -np.inf
         return S
-    def scores(self, user_ids): return self._neighbour_scores(self.users, self._users(user_ids))
+    def scores(self, user_ids):
+        "What each user's nearest users rated, weighted by similarity (users × movies)"
+        return self._neighbour_scores(self.users, self._users(user_ids))
 
 # %% ../nbs/06_baselines.ipynb #073051ab
 @patch
@@ -275,7 +290,8 @@ def score_rows(self:UserKNN, X, # (new users × catalogue) rows; any nonzero val
     "Scores of every movie for users the model was not trained on: the movies of the training users most like them"
     self._check()
     X = _binary(sp.csr_matrix(X, dtype=np.float32))
-    if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
+    if X.shape[1] != self.ml.n_movies: raise ValueError("Rows need one column per movie "
+                                                        f"({self.ml.n_movies:,}), not {X.shape[1]:,}.")
     n = self.users.shape[0]
     new = np.r_[np.zeros(n, bool), np.ones(X.shape[0], bool)]
     return self._neighbour_scores(sp.vstack([self.users, X]).tocsr(), np.flatnonzero(new), exclude=new)
@@ -311,7 +327,7 @@ class EASE(Baseline):
                 ):
         super().__init__(ml)
         if lam <= 0: raise ValueError(f"lam must be positive, got {lam}.")
-        rating_weights([], inputs, weak)   # checks both
+        check_inputs(inputs, weak)
         self.lam,self.inputs,self.weak,self.max_items,self.max_bytes = lam,inputs,weak,int(max_items),max_bytes
     def _fit(self):
         X = interaction_rows(self.R, self.inputs, self.weak)
@@ -325,7 +341,8 @@ class EASE(Baseline):
             raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} float32 matrices, three at once), "
                                  f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
         if m < len(rated):
-            warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other {len(rated)-m:,} get no score.")
+            warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "
+                          f"{len(rated)-m:,} get no score.")
         Xi = X[:, self.items]
         G = torch.from_numpy((Xi.T @ Xi).toarray().astype(np.float32))
         G.diagonal().add_(self.lam)
@@ -340,6 +357,7 @@ class EASE(Baseline):
         S[:, self.items] = np.asarray(sp.csr_matrix(X)[:, self.items] @ self.B)
         return S
     def scores(self, user_ids):
+        "`x B` for each user's row of training ratings (users × movies); -inf outside the model"
         u = self._users(user_ids); return self.score_rows(self.X[u])
 
 # %% ../nbs/06_baselines.ipynb #ec9ca109
@@ -368,10 +386,9 @@ class AutoRec(Baseline):
         dev = default_device() if self.device is None else torch.device(self.device)
         dls = DataLoaders(SparseRowsDL(self.X, rows, bs=self.bs, shuffle=True, device=dev),
                           SparseRowsDL(self.X, rows[:max(1, len(rows)//10)], bs=self.bs*4, device=dev), device=dev)
-        self.learn = Learner(dls, AutoRecNet(self.ml.n_users, self.hidden), loss_func=masked_mse, opt_func=Adam, wd=self.wd)
-        if show_progress(self.progress): self.learn.fit_one_cycle(self.epochs, self.lr)
-        else:
-            with self.learn.no_bar(), self.learn.no_logging(): self.learn.fit_one_cycle(self.epochs, self.lr)
+        self.learn = Learner(dls, AutoRecNet(self.ml.n_users, self.hidden), loss_func=masked_mse, opt_func=Adam,
+                             wd=self.wd)
+        train_one_cycle(self.learn, self.epochs, self.lr, self.progress)
         self.net = self.learn.model.eval()
     @torch.no_grad()
     def _recon(self, movies, users, bs:int=1024):
@@ -381,6 +398,7 @@ class AutoRec(Baseline):
         out = [self.net(torch.from_numpy(self.X[movies[s:s+bs]].toarray()).to(dev))[:, cols].cpu() for s in range(0, len(movies), bs)]
         return torch.cat(out).numpy() if out else np.zeros((0, len(users)), np.float32)
     def predict(self, user_ids, movie_ids):
+        "The reconstructed ratings of the (user, movie) pairs (the global mean for movies without training ratings)"
         u,m = self._pairs(user_ids, movie_ids)
         out = np.full(len(u), self.mu, np.float32)        # movies without training ratings: the global mean
         ok = self.known[m]
@@ -389,18 +407,13 @@ class AutoRec(Baseline):
         if len(um): out[ok] = self._recon(um, uu)[mi, ui]
         return np.clip(out, 0.5, 5)
     def scores(self, user_ids):
+        "Reconstructed ratings of every known movie for each user (users × movies); -inf for the others"
         u,rows = self._users(user_ids),np.flatnonzero(self.known)
         S = np.full((len(u), self.ml.n_movies), -np.inf, np.float32)
         S[:, rows] = self._recon(rows, u).T
         return S
 
 # %% ../nbs/06_baselines.ipynb #f9ccd9df
-def _unit_rows(X):
-    "Rows scaled to unit length (zero rows stay zero); dense (the hybrid's `_unit`) or sparse"
-    if not sp.issparse(X): return _unit(X)
-    n = np.sqrt(np.asarray(X.multiply(X).sum(1)).ravel())
-    return (sp.diags(1/np.where(n > 0, n, 1)) @ X).astype(np.float32).tocsr()
-
 class ViewModel(Baseline):
     "A view (content, collaborative, hybrid, TF-IDF) as a model: similar movies, and top-N by cosine to what the user liked"
     def __init__(self, ml, emb, # (n_movies, d) dense or sparse, catalogue order
@@ -409,18 +422,22 @@ class ViewModel(Baseline):
                  den=None, # (n_movies, m) weights: `similar` scores num·num / den·den, as the hybrid does
                 ):
         super().__init__(ml); self.name,self.raw,self.den = name,emb,den
-        if emb.shape[0] != ml.n_movies: raise ValueError(f"A view needs one row per movie ({ml.n_movies}), got {emb.shape[0]}.")
-        self.E = _unit_rows(emb if sp.issparse(emb) else np.asarray(emb, np.float32))
+        if emb.shape[0] != ml.n_movies: raise ValueError("A view needs one row per movie "
+                                                         f"({ml.n_movies}), got {emb.shape[0]}.")
+        self.E = unit_rows(emb if sp.issparse(emb) else np.asarray(emb, np.float32))
         nz = np.asarray(abs(self.E).sum(1)).ravel() > 0
         self.known = nz if known is None else np.asarray(known, bool) & nz
     @classmethod
-    def from_view(cls, ml:MovieLens, view:View): return cls(ml, view.emb, view.known, view.name)
+    def from_view(cls, ml:MovieLens, view:View):
+        "The `ViewModel` of a `View` (its vectors, known rows and name)"
+        return cls(ml, view.emb, view.known, view.name)
     def similar(self, rows, k:int=10):
         "`(scores, rows)` of the `k` known movies most similar to each query row"
         if self.den is None: fn = lambda q: topk_cosine(self.E, k, queries=q, exclude=~self.known)
         else: fn = lambda q: CosineIndex(self.raw, den=self.den).search(q, k, exclude=~self.known)
         return known_queries(self.known, rows, fn, k)
     def scores(self, user_ids):
+        "Sum over each user's rated movies of (rating - the user's mean) × cosine to every movie (users × movies); -inf for unknown ones"
         R = self.R[self._users(user_ids)].tocsr()
         n = np.diff(R.indptr)
         W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)
@@ -429,15 +446,3 @@ class ViewModel(Baseline):
         S[:, ~self.known] = -np.inf
         return S
     def __repr__(self): return f"ViewModel('{self.name}', {'fitted' if self.fitted else 'not fitted'})"
-
-# %% ../nbs/06_baselines.ipynb #9f26a8e4
-@patch
-def scores(self:CollabModel, user_ids):
-    "Predicted ratings of every movie (users × movies); -inf for movies without training ratings"
-    rows = self.ml.user_map.encode(np.atleast_1d(user_ids))
-    if (self.user_idx[rows] == 0).any(): raise UnknownIdError("Some users have no training ratings; score only users of the training split.")
-    dev = next(self.model.parameters()).device
-    U,ub = _user_vectors(self.model.eval(), torch.as_tensor(self.user_idx[rows], device=dev))
-    S = _user_scores(self.model, U, ub, torch.as_tensor(self.movie_idx, device=dev)).float().cpu().numpy()
-    S[:, ~self.known] = -np.inf
-    return S

@@ -73,8 +73,10 @@ def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:
         saved = None
         if why is None:
             try: saved = rec.save(d)
-            except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from the model trained now.")
-    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; " + (f"saved to {d}" if saved else "not saved"), file=sys.stderr)
+            except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from "
+                                               "the model trained now.")
+    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; " + (f"saved to {d}" if saved else "not saved"),
+          file=sys.stderr)
     return rec
 
 # %% ../nbs/09_cli.ipynb #0cc3530a
@@ -112,7 +114,8 @@ def similar(title:Param("a title or part of one; id:300 for the movie whose movi
     "Movies like `title`"
     rec = get_recommender(dataset, retrain, progress=False)
     res,q = rec.similar(title, k, view=view),rec.ml.movies.iloc[rec.ml.lookup(title)]
-    if json: return show(res.assign(query=q.title), True, SIMILAR_COLS + ['query'])   # which movie was answered, in every record
+    # which movie was answered, in every record
+    if json: return show(res.assign(query=q.title), True, SIMILAR_COLS + ['query'])
     return f"Movies like {q.title} [movieId {q.movieId}]:\n" + show(res, False, SIMILAR_COLS)
 
 def fetch(dataset:Param("MovieLens release", str)='ml-latest-small'):
@@ -130,7 +133,8 @@ def train(dataset:Param("MovieLens release", str)='ml-latest-small',
           progress:Param("show progress bars", store_true)=False):
     "Train the hybrid recommender and save it"
     given = dict(content_epochs=content_epochs, collab_epochs=collab_epochs, seed=seed)
-    opts = {k: v for k,v in given.items() if v != TRAIN_DEFAULTS[k]}  # defaults are left out, so `similar` finds this model
+    # defaults are left out, so `similar` finds this model
+    opts = {k: v for k,v in given.items() if v != TRAIN_DEFAULTS[k]}
     rec = get_recommender(dataset, retrain=True, progress=progress, out=out, **opts)   # bars only when asked for
     return repr(rec)
 
@@ -198,6 +202,7 @@ def _main():
     try: rc = main(); sys.stdout.flush()
     except BrokenPipeError:           # `movierec similar ... | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); rc = 1
-    except KeyboardInterrupt:         # Ctrl-C: one line, the shell's status for SIGINT; a model being saved is left as it was
+    # Ctrl-C: one line, the shell's status for SIGINT; a model being saved is left as it was
+    except KeyboardInterrupt:
         print("\nmovierec: interrupted", file=sys.stderr); rc = 130
     sys.exit(rc)

@@ -12,9 +12,10 @@ from fastai.data.block import TransformBlock
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from fastai.callback.schedule import *  # adds fit_one_cycle and lr_find to Learner (used for its side effect)
-from .data import MovieLens, MovieLensError, UnknownIdError, show_progress
+from .data import MovieLens, MovieLensError, UnknownIdError
 from .split import random_split
 from .similarity import View, block_topk, check_k
+from .content import train_one_cycle
 # pandas 3 hands out read-only arrays (copy-on-write); fastai's tabular loader wraps them in tensors without writing to them
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
 
@@ -61,7 +62,8 @@ def _cold_users(ml, train, valid, cold_users):
         ids = np.unique(valid.userId.to_numpy()[cold])
         raise MovieLensError(f"{cold.sum():,} held-out ratings belong to {len(ids):,} users with no training ratings "
                              f"(userId {', '.join(map(str, ids[:5]))}{'...' if len(ids) > 5 else ''}). Use a per-user split "
-                             "(movierec.split.user_split), or pass cold_users='drop' to leave them out or 'keep' to score them as an average user.")
+                             "(movierec.split.user_split), or pass cold_users='drop' to leave them out or 'keep' to "
+                             "score them as an average user.")
     return valid[~cold] if cold_users == 'drop' else valid
 
 def collab_dls(ml:MovieLens, train:pd.DataFrame, valid:pd.DataFrame, # movierec's split of `ml.ratings`
@@ -74,8 +76,10 @@ def collab_dls(ml:MovieLens, train:pd.DataFrame, valid:pd.DataFrame, # movierec'
     valid = _cold_users(ml, train, valid, cold_users)
     cat = lambda c: np.concatenate([train[c].to_numpy(), valid[c].to_numpy()])
     df = pd.DataFrame(dict(user=ml.user_map.encode(cat('userId')).astype(np.int32),
-                           movie=ml.movie_map.encode(cat('movieId')).astype(np.int32), rating=cat('rating').astype(np.float32)))
-    with warnings.catch_warnings():  # fastai warns about `inplace` with splits for pandas' chained assignment, which we never do
+                           movie=ml.movie_map.encode(cat('movieId')).astype(np.int32),
+                           rating=cat('rating').astype(np.float32)))
+    # fastai warns about `inplace` with splits for pandas' chained assignment, which we never do
+    with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         to = TabularCollab(df, [Categorify], ['user', 'movie'], y_names=['rating'], y_block=TransformBlock(),
                            splits=(_Rows(0, len(train)), _Rows(len(train), len(df))), inplace=True, reduce_memory=False)
@@ -95,8 +99,11 @@ def vocab_index(classes, # a fastai vocabulary of movierec rows, '#na#' first
 class NotFittedError(RuntimeError):
     "A model was asked for something it only has after `fit`"
 
+
+# %% ../nbs/04_collab.ipynb #abb9b0b0
 class CollabModel:
     "A fastai collaborative `Learner` with movierec's id maps, rating predictions, top-N and the movie view"
+    inputs = 'rating'   # what `score_rows` reads of a rating (see the evaluation's strong protocol)
     def __init__(self, ml:MovieLens, learn:Learner, train:pd.DataFrame, use_nn:bool=False):
         self.ml,self.learn,self.use_nn,self.fitted = ml,learn,use_nn,False
         self.user_idx = vocab_index(learn.dls.classes['user'], ml.n_users)
@@ -111,9 +118,8 @@ class CollabModel:
         self._count(train)
         return self
     def _count(self, train):
-        u,m = self.ml.user_map.encode(train.userId.to_numpy()),self.ml.movie_map.encode(train.movieId.to_numpy())
-        self.n_train = np.bincount(m, minlength=self.ml.n_movies)
-        self.rated = sp.csr_matrix((np.ones(len(u), bool), (u, m)), shape=(self.ml.n_users, self.ml.n_movies))
+        self.n_train = np.bincount(self.ml.movie_map.encode(train.movieId.to_numpy()), minlength=self.ml.n_movies)
+        self.rated = self.ml.ratings_csr(train, 'seen')
     @property
     def model(self): return self.learn.model if self.learn is not None else self._model
     @property
@@ -146,15 +152,14 @@ def fit(self:CollabModel, epochs:int=5, # one-cycle epochs
     "Train with `fit_one_cycle`, then give unseen users and movies the mean vector"
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='Your generator is empty')  # an empty validation set is allowed
-        if show_progress(progress): self.learn.fit_one_cycle(epochs, lr)
-        else:
-            with self.learn.no_bar(), self.learn.no_logging(): self.learn.fit_one_cycle(epochs, lr)
+        train_one_cycle(self.learn, epochs, lr, progress)
     _fill_na(self.model.eval())
     self.fitted = True
     return self
 
 def _check_fitted(m):
-    if not m.fitted: raise NotFittedError("This model has not been trained yet: call .fit() first (fit_collab does both).")
+    if not m.fitted: raise NotFittedError("This model has not been trained yet: call .fit() first "
+                                          "(fit_collab does both).")
 
 # %% ../nbs/04_collab.ipynb #cc643261
 def fit_collab(ml:MovieLens, # the release
@@ -173,7 +178,8 @@ def fit_collab(ml:MovieLens, # the release
     elif valid is None:
         valid = ml.ratings[~ml.ratings.index.isin(train.index)]
         if len(valid) + len(train) != len(ml.ratings):
-            raise MovieLensError("`train` is not a subset of ml.ratings by index (as movierec's splits return); pass `valid` too.")
+            raise MovieLensError("`train` is not a subset of ml.ratings by index (as movierec's splits "
+                                 "return); pass `valid` too.")
     if bs is None: bs = 512 if len(train) < 2_000_000 else 16_384
     dls = collab_dls(ml, train, valid, bs=bs, cold_users=cold_users, device=device, seed=seed)
     set_seed(seed, reproducible=True)
@@ -307,7 +313,8 @@ def rank(self:CollabModel, user_ids, # raw userIds with training ratings
     "Catalogue rows of the top `k` unrated known movies of each user (len(user_ids) × k; -1 pads)"
     _check_fitted(self); check_k(k)
     rows = self.ml.user_map.encode(np.atleast_1d(user_ids))
-    if (self.user_idx[rows] == 0).any(): raise UnknownIdError("Some users have no training ratings; rank only users of the training split.")
+    if (self.user_idx[rows] == 0).any(): raise UnknownIdError("Some users have no training ratings; rank only users "
+                                                              "of the training split.")
     dev = next(self.model.parameters()).device
     out = np.full((len(rows), k), -1, np.int64)
     for s in range(0, len(rows), block):
@@ -316,6 +323,19 @@ def rank(self:CollabModel, user_ids, # raw userIds with training ratings
         _,r = self._topn(U, ub, [self.rated[u].indices for u in b], k)
         out[s:s+len(b), :r.shape[1]] = r
     return out
+
+# %% ../nbs/04_collab.ipynb #36bda9e8
+@patch
+def scores(self:CollabModel, user_ids):
+    "Predicted ratings of every movie (users × movies); -inf for movies without training ratings"
+    rows = self.ml.user_map.encode(np.atleast_1d(user_ids))
+    if (self.user_idx[rows] == 0).any(): raise UnknownIdError("Some users have no training ratings; score only users "
+                                                              "of the training split.")
+    dev = next(self.model.parameters()).device
+    U,ub = _user_vectors(self.model.eval(), torch.as_tensor(self.user_idx[rows], device=dev))
+    S = _user_scores(self.model, U, ub, torch.as_tensor(self.movie_idx, device=dev)).float().cpu().numpy()
+    S[:, ~self.known] = -np.inf
+    return S
 
 # %% ../nbs/04_collab.ipynb #dff88f7c
 @patch
@@ -347,22 +367,23 @@ def recommend_for(self:CollabModel, ratings:dict, # {title or movieId: rating}, 
     _check_fitted(self); check_k(k)
     rows,r = self.ml.rated_rows(ratings)
     ok = self.known[rows]
-    if not ok.any(): raise ValueError("None of these movies has training ratings, so the collaborative model cannot place this user; rate better-known films.")
-    if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies the model has no ratings for: {self.ml.movies.title[rows[~ok]].tolist()}")
+    if not ok.any(): raise ValueError("None of these movies has training ratings, so the collaborative model cannot "
+                                      "place this user; rate better-known films.")
+    if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies the model has no ratings for: "
+                                   f"{self.ml.movies.title[rows[~ok]].tolist()}")
     U,ub = self.fit_user(rows[ok], r[ok], l2)
     s,i = self._topn(U, ub, [rows], k)
     return self._table(s[0], i[0])
 
 # %% ../nbs/04_collab.ipynb #0d49aa89
-CollabModel.inputs = 'rating'   # what `score_rows` reads of a rating (see the evaluation's strong protocol)
-
 @patch
 def score_rows(self:CollabModel, X, # (new users × catalogue) ratings, 0 where a user did not rate
                l2:float=3.0) -> np.ndarray:
     "Predicted ratings of every known movie for each row of `X`, the user's vector fitted by `fit_user`; -inf elsewhere"
     _check_fitted(self)
     X = sp.csr_matrix(X, dtype=np.float32)
-    if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
+    if X.shape[1] != self.ml.n_movies: raise ValueError("Rows need one column per movie "
+                                                        f"({self.ml.n_movies:,}), not {X.shape[1]:,}.")
     rows = np.flatnonzero(self.known)
     m_fa = torch.as_tensor(self.movie_idx[rows], device=next(self.model.parameters()).device)
     S = np.full(X.shape, -np.inf, np.float32)

@@ -17,7 +17,7 @@ from .data import MovieLens, show_progress
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRowsDL', 'sparse_dls', 'recon_loss',
-           'content_learner', 'fused_adamw', 'sparse_forward', 'encode', 'content_embeddings']
+           'content_learner', 'train_one_cycle', 'fused_adamw', 'sparse_forward', 'encode', 'content_embeddings']
 
 # %% ../nbs/02_content.ipynb #0088470e
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -59,7 +59,8 @@ def _genome_block(ml:MovieLens, min_rel:float):
     keep = rows >= 0
     tags = np.unique(g.tagId.to_numpy())
     cols = np.searchsorted(tags, g.tagId.to_numpy()[keep])
-    M = sp.csr_matrix((g.relevance.to_numpy()[keep].astype(np.float32), (rows[keep], cols)), shape=(ml.n_movies, len(tags)))
+    M = sp.csr_matrix((g.relevance.to_numpy()[keep].astype(np.float32), (rows[keep], cols)),
+                      shape=(ml.n_movies, len(tags)))
     names = ml.genome_tags.set_index('tagId').tag.reindex(tags).fillna('').to_numpy() if ml.genome_tags is not None else tags
     return M, [f'genome_{t}' for t in names]
 
@@ -110,7 +111,9 @@ class ContentAE(nn.Module):
         self.encoder = nn.Sequential(*[_block(a, b, p) for a,b in zip(sizes, sizes[1:])], nn.Linear(sizes[-1], dim))
         back = [dim, *layers[::-1]]
         self.decoder = nn.Sequential(*[_block(a, b, p) for a,b in zip(back, back[1:])], nn.Linear(back[-1], n_in))
-    def encode(self, x): return self.encoder(x)
+    def encode(self, x):
+        "The bottleneck vectors (the embeddings) of a batch of TF-IDF rows"
+        return self.encoder(x)
     def forward(self, x): return self.decoder(self.encoder(x))
 
 # %% ../nbs/02_content.ipynb #96270c1b
@@ -148,6 +151,16 @@ def content_learner(X, # sparse TF-IDF matrix
     dls = sparse_dls(X, bs=bs, seed=seed, device=device)
     model = ContentAE(X.shape[1], dim, tuple(layers), p)
     return Learner(dls, model, loss_func=recon_loss, opt_func=opt_func, wd=wd)
+
+# %% ../nbs/02_content.ipynb #e726b5af
+def train_one_cycle(learn:Learner, epochs:int, lr:float, # `fit_one_cycle`'s epochs and maximum learning rate
+                    progress:bool|None=None, # bars and the epoch table; None: on unless CI or MOVIEREC_QUIET is set
+                   ) -> Learner:
+    "`learn.fit_one_cycle(epochs, lr)`, showing fastai's bars and epoch table only when `show_progress(progress)`"
+    if show_progress(progress): learn.fit_one_cycle(epochs, lr)
+    else:
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    return learn
 
 # %% ../nbs/02_content.ipynb #048abdb0
 def fused_adamw(params, **kwargs):
@@ -189,8 +202,6 @@ def content_embeddings(ml:MovieLens, # the release
     X,vocab = tfidf_docs(ml, **tfidf_kwargs)
     learn = content_learner(X, dim, layers, p, bs, wd, seed, device, opt_func)
     if len(learn.dls.train) == 0: raise ValueError(f"{X.shape[0]} movies are too few for batches of {bs}; lower bs")
-    if show_progress(progress): learn.fit_one_cycle(epochs, lr)
-    else:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    train_one_cycle(learn, epochs, lr, progress)
     emb = encode(learn, X)
     return (emb, learn, X) if return_learner else emb

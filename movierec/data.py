@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 import pyarrow as pa, pyarrow.csv as pa_csv, pyarrow.parquet as pq
@@ -140,16 +140,19 @@ class Release:
 # %% ../nbs/00_data.ipynb #28fc239e
 DATASETS = {r.name:r for r in [
     Release('ml-latest-small', 'ml-latest-small', 'csv', 978202,
-            '696d65a3dfceac7c45750ad32df2c259311949efec81f0f144fdfb91ebc9e436', tags=True, links=True, n_ratings=100_836),
+            '696d65a3dfceac7c45750ad32df2c259311949efec81f0f144fdfb91ebc9e436', tags=True, links=True,
+            n_ratings=100_836),
     Release('ml-100k', 'ml-100k', 'ml-100k', 4924029,
             '50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229', n_ratings=100_000),
     Release('ml-1m', 'ml-1m', 'dat', 5917549,
             'a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20', n_ratings=1_000_209),
     Release('ml-10m', 'ml-10M100K', 'dat', None, None, tags=True, n_ratings=10_000_054),
     Release('ml-20m', 'ml-20m', 'csv', 198702078,
-            '96f243c338a8665f6bcc89c53edf6ee39162a846940de6b7c8c48aeada765ff3', tags=True, genome=True, links=True, n_ratings=20_000_263),
+            '96f243c338a8665f6bcc89c53edf6ee39162a846940de6b7c8c48aeada765ff3', tags=True, genome=True, links=True,
+            n_ratings=20_000_263),
     Release('ml-25m', 'ml-25m', 'csv', 261978986,
-            '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa', tags=True, genome=True, links=True, n_ratings=25_000_095),
+            '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa', tags=True, genome=True, links=True,
+            n_ratings=25_000_095),
     Release('ml-32m', 'ml-32m', 'csv', None, None, md5='d472be332d4daa821edc399621853b57',
             tags=True, links=True, n_ratings=32_000_204),
 ]}
@@ -255,7 +258,8 @@ def extract(zip_path, # a checked archive
     rel,dest_dir = get_release(rel),Path(dest_dir)
     out = dest_dir/rel.folder
     try: zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as e: raise MovieLensError(f"{zip_path} is not a zip file ({e}). Delete it and call again.") from None
+    except zipfile.BadZipFile as e: raise MovieLensError(f"{zip_path} is not a zip file ({e}). "
+                                                         "Delete it and call again.") from None
     with zf:
         names = zf.namelist()
         missing = [f for f in rel.required if f'{rel.folder}/{f}' not in names]
@@ -444,7 +448,8 @@ def read_release(folder, # an unpacked release
     if bad.any():
         i = int(np.argmax(bad)); fname = dict(csv='ratings.csv', dat='ratings.dat').get(rel.fmt, 'u.data')
         raise MovieLensError(f"{fname}: the rating {r[i]:g} in data row {i+1} is outside MovieLens's 0.5 to 5 stars; the file is "
-                             f"damaged. Delete {folder} so it is unpacked again from the zip, or fetch the release again.")
+                             f"damaged. Delete {folder} so it is unpacked again from the zip, or "
+                             "fetch the release again.")
     mv = res['movies']
     mv['title'] = mv.title.astype(str).str.strip().replace({'': None, 'nan': None})
     mv['genres'] = [normalize_genres(g) for g in mv.genres]
@@ -538,7 +543,8 @@ class IdMap:
         "Raw ids of the rows `idx`"
         idx = np.asarray(idx)
         if ((idx<0)|(idx>=len(self))).any():
-            raise IndexError(f"{self.name} rows must be in 0..{len(self)-1}; got {np.ravel(idx)[((np.ravel(idx)<0)|(np.ravel(idx)>=len(self)))][0]}")
+            raise IndexError(f"{self.name} rows must be in 0..{len(self)-1}; got "
+                             f"{np.ravel(idx)[((np.ravel(idx)<0)|(np.ravel(idx)>=len(self)))][0]}")
         return self.ids[idx]
 
 # %% ../nbs/00_data.ipynb #136e4d09
@@ -563,7 +569,8 @@ class MovieLens:
         self.ratings,self.movies,self.name,self.path = ratings,movies,name,path
         self.tags = empty_tags() if tags is None else tags
         self.links,self.genome_scores,self.genome_tags = links,genome_scores,genome_tags
-        self.user_map = IdMap(unique_ids(ratings.userId.to_numpy()), 'userId', "List them with ml.ratings.userId.unique().")
+        self.user_map = IdMap(unique_ids(ratings.userId.to_numpy()), 'userId',
+                              "List them with ml.ratings.userId.unique().")
     @property
     def n_users(self): return len(self.user_map)
     @property
@@ -579,7 +586,8 @@ class MovieLens:
     def __repr__(self):
         s = self.summary()
         return (f"MovieLens('{s['name']}'): {s['users']:,} users, {s['movies']:,} movies ({s['rated_movies']:,} rated), "
-                f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, {s['first']} to {s['last']}")
+                f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, "
+                f"{s['first']} to {s['last']}")
 
 # %% ../nbs/00_data.ipynb #dab1f989
 def load_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Release` of your own
@@ -595,7 +603,8 @@ def load_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Rele
     if tables is None:
         tables = read_release(folder, rel, genome)
         try: _write_cache(cache, tables, manifest)
-        except OSError as e: warnings.warn(f"Could not write the Parquet cache in {cache} ({e}); the next load parses the CSV again.")
+        except OSError as e: warnings.warn(f"Could not write the Parquet cache in {cache} ({e}); the next load "
+                                           "parses the CSV again.")
     return MovieLens(**tables, name=rel.name, path=folder)
 
 # %% ../nbs/00_data.ipynb #e65ee789
@@ -658,7 +667,8 @@ def find(self:MovieLens, text:str, # a title, part of one, or a movieId as an in
             r = np.flatnonzero(m); res.append((r[np.argsort(-pop[r], kind='stable')], name))
         if not exact.any() and not part.any() and key:
             close = difflib.get_close_matches(key, list(dict.fromkeys(keys[ok])), n=n, cutoff=0.6)
-            res.append((np.array([i for c in close for i in np.flatnonzero(ok & (keys == c))], dtype=np.int64), 'close'))
+            res.append((np.array([i for c in close for i in np.flatnonzero(ok & (keys == c))], dtype=np.int64),
+                        'close'))
     rows = np.concatenate([r for r,_ in res]).astype(np.int64)[:n]
     match = np.concatenate([[name]*len(r) for r,name in res])[:n]
     return mv.iloc[rows][['movieId', 'title', 'year']].assign(match=match)
@@ -670,7 +680,8 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
     "The catalogue row of `movie`; a clear error when it matches no movie or several"
     if movie_id(movie) is not None:
         r = _id_rows(self, movie_id(movie))
-        if len(r) == 0: raise UnknownIdError(f"No movie has movieId {movie_id(movie)} in {self.name}; search titles with "
+        if len(r) == 0: raise UnknownIdError(f"No movie has movieId {movie_id(movie)} in "
+                                             f"{self.name}; search titles with "
                                            + how("ml.find('...').", "movierec search '...'."))
         return int(r[0])
     if not isinstance(movie, str) or not movie.strip():
@@ -681,12 +692,14 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
     if len(best) == 1 and best.match.iloc[0] != 'close': return int(self.movie_map.encode(best.movieId.iloc[0]))
     if len(c) == 0:
         w = movie.split()[0][:40]
-        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with {how(f'ml.find({w!r})', f'movierec search {w}')}.{hint}")
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with "
+                             f"{how(f'ml.find({w!r})', f'movierec search {w}')}.{hint}")
     if best.match.iloc[0] == 'close':
         raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: " + '; '.join(c.title.head(5)) + f'?{hint}')
     lst = '; '.join(f"{t} [movieId {i}]" for i,t in zip(best.movieId, best.title))
     raise AmbiguousTitleError(f"{_cut(movie, 60)} matches {len(best)}{'+' if len(best)==10 else ''} movies: {lst}. "
-                              f"Add the year, e.g. '{best.title.iloc[0]}', or give the movieId as id:{best.movieId.iloc[0]}.", best)
+                              f"Add the year, e.g. '{best.title.iloc[0]}', or give the movieId as "
+                              f"id:{best.movieId.iloc[0]}.", best)
 
 # %% ../nbs/00_data.ipynb #e1f389db
 @patch
@@ -701,6 +714,18 @@ def rated_rows(self:MovieLens, ratings, # {title or movieId: rating}, or a frame
         raise ValueError(f"Ratings are half stars from 0.5 to 5; got {vals[~((vals >= 0.5) & (vals <= 5))].tolist()}.")
     return np.array([self.lookup(m) for m in ratings]), vals.astype(np.float32)
 
+
+# %% ../nbs/00_data.ipynb #e8e51844
+@patch
+def ratings_csr(self:MovieLens, ratings:pd.DataFrame|None=None, # userId, movieId, rating of this release; None: `ml.ratings`
+                values:str='rating', # 'rating': the stars, as float32; 'seen': True for every rated pair
+               ) -> sp.csr_matrix:
+    "Users × movies sparse matrix of `ratings`, in the row order of `user_map` and `movie_map`"
+    if values not in ('rating', 'seen'): raise ValueError(f"values is 'rating' or 'seen', not {values!r}.")
+    r = self.ratings if ratings is None else ratings
+    v = r.rating.to_numpy(np.float32) if values == 'rating' else np.ones(len(r), bool)
+    u,m = self.user_map.encode(r.userId.to_numpy()),self.movie_map.encode(r.movieId.to_numpy())
+    return sp.csr_matrix((v, (u, m)), shape=(self.n_users, self.n_movies))
 
 # %% ../nbs/00_data.ipynb #54dec595
 GENRES = ['Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
@@ -740,7 +765,8 @@ def synth_movielens(n_users:int=600, # users who rate
     U = rng.normal(0, 1, (n_users, n_factors)).astype(np.float32)
     V = rng.normal(0, 1, (n_movies, n_factors)).astype(np.float32)
     bu,bm = rng.normal(0, 0.35, n_users), rng.normal(0, 0.45, n_movies)
-    u,m = _sample_pairs(n_users, n_movies, n_ratings, _zipf_weights(n_users, 0.9, rng), _zipf_weights(n_movies, 1.0, rng), rng)
+    u,m = _sample_pairs(n_users, n_movies, n_ratings, _zipf_weights(n_users, 0.9, rng),
+                        _zipf_weights(n_movies, 1.0, rng), rng)
     r = np.empty(n_ratings, np.float32)
     for i in range(0, n_ratings, 1<<21):
         s = slice(i, i+(1<<21))

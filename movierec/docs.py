@@ -41,7 +41,8 @@ def local_links(md:str, pages:dict, doc_url:str='') -> str:
     "Rewrite links to the published site (`doc_url`) and to notebooks as links to this site's pages"
     if doc_url:
         md = re.sub(re.escape(doc_url.rstrip('/')) + r'/([\w-]+)\.html', lambda m: f"{m[1]}.md", md)
-    return re.sub(r'\]\(([\w.-]+\.ipynb)(#[\w.-]*)?\)', lambda m: f"]({pages.get(m[1], Path(m[1]).stem)}.md{m[2] or ''})", md)
+    return re.sub(r'\]\(([\w.-]+\.ipynb)(#[\w.-]*)?\)',
+                  lambda m: f"]({pages.get(m[1], Path(m[1]).stem)}.md{m[2] or ''})", md)
 
 # %% ../nbs/site_builder.ipynb #1548d92a
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -64,7 +65,8 @@ def front_matter(nb:dict) -> dict:
 
 def directives(src:str) -> dict:
     "A code cell's `#| key: value` directives (`#| hide` gives `{'hide': ''}`)"
-    return {k.strip(): v.strip() for k,_,v in (l.lstrip()[2:].partition(':') for l in src.splitlines() if l.lstrip().startswith('#|'))}
+    return {k.strip(): v.strip() for k,_,
+            v in (l.lstrip()[2:].partition(':') for l in src.splitlines() if l.lstrip().startswith('#|'))}
 
 def _output_md(o:dict, img) -> str|None:
     if o['output_type'] == 'stream': return _fence(_text(o['text']))
@@ -118,7 +120,8 @@ def readme_markdown(nb_path) -> str:
         if c['cell_type'] == 'markdown': out.append(re.sub(r'\]\(([\w.-]+\.ipynb)\)', r'](nbs/\1)', src))
         elif c['cell_type'] == 'code':
             if 'hide' in directives(src): continue
-            out.append(_fence('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|')).strip('\n'), 'python'))
+            out.append(_fence('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|')).strip('\n'),
+                              'python'))
             for o in c.get('outputs', []):
                 if o['output_type'] == 'stream': out.append(_fence(_text(o['text'])))
                 elif 'text/plain' in o.get('data', {}): out.append(_fence(_text(o['data']['text/plain'])))
@@ -137,7 +140,8 @@ def mkdocs_config(title:str, description:str, nav:list, docs_dir, site_dir) -> d
     "The MkDocs configuration of the site: Material theme, local search, no web fonts, strict links"
     return dict(site_name=title, site_description=description, docs_dir=str(docs_dir), site_dir=str(site_dir),
                 use_directory_urls=False, strict=True, nav=nav, extra_css=['movierec.css'],
-                theme=dict(name='material', font=False, features=['content.code.copy', 'navigation.top', 'search.highlight']),
+                theme=dict(name='material', font=False,
+                           features=['content.code.copy', 'navigation.top', 'search.highlight']),
                 plugins=['search'],
                 markdown_extensions=['tables', 'attr_list', 'md_in_html', 'admonition', dict(toc=dict(permalink=True)),
                                      'pymdownx.highlight', 'pymdownx.superfences'])
@@ -157,7 +161,8 @@ def build_docs(out=None, # the site's folder; default: settings.ini's doc_path (
     "Process the notebooks with nbdev, turn them into Markdown pages and build the site with MkDocs"
     import importlib.util, logging
     missing = [m for m in ('mkdocs', 'material', 'latex2mathml', 'yaml', 'nbdev') if importlib.util.find_spec(m) is None]
-    if missing: raise ImportError(f"Building the docs needs the development tools ({', '.join(missing)} missing): pip install -e \".[dev]\"")
+    if missing: raise ImportError(f"Building the docs needs the development tools ({', '.join(missing)} missing): pip "
+                                  "install -e \".[dev]\"")
     import yaml
     from mkdocs.config import load_config
     from mkdocs.commands.build import build

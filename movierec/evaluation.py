@@ -43,11 +43,13 @@ def ranking_metrics(H:np.ndarray, # hit matrix (users, >= k)
                     k:int=10) -> dict:
     "Precision, recall, NDCG, MAP, hit rate and MRR at `k`, averaged over users"
     H,n_rel = H[:, :k].astype(np.float64),np.asarray(n_rel)
-    if (n_rel < 1).any(): raise ValueError("Every evaluated user needs at least one relevant movie; leave out users without any.")
+    if (n_rel < 1).any(): raise ValueError("Every evaluated user needs at least one relevant movie; leave "
+                                           "out users without any.")
     hits,disc = H.sum(1),1/np.log2(np.arange(2, k+2))
     idcg = np.cumsum(disc)[np.minimum(n_rel, k) - 1]
     first = np.where(hits > 0, H.argmax(1) + 1, np.inf)
-    return {f'precision@{k}': (hits/k).mean(), f'recall@{k}': (hits/n_rel).mean(), f'ndcg@{k}': ((H*disc).sum(1)/idcg).mean(),
+    return {f'precision@{k}': (hits/k).mean(), f'recall@{k}': (hits/n_rel).mean(),
+            f'ndcg@{k}': ((H*disc).sum(1)/idcg).mean(),
             f'map@{k}': ((np.cumsum(H, 1)/np.arange(1, k+1)*H).sum(1)/np.minimum(n_rel, k)).mean(),
             f'hitrate@{k}': (hits > 0).mean(), f'mrr@{k}': (1/first).mean()}
 
@@ -76,14 +78,16 @@ def beyond_accuracy(recs:np.ndarray, # (lists, k) catalogue rows, -1 for empty s
     m = ok.sum(1); s = E.sum(1)
     pair = ((s*s).sum(1) - (E*E).sum((1, 2))) / np.maximum(m*(m-1), 1)       # mean cosine over distinct pairs
     return dict(coverage=len(np.unique(r)) / len(n_train), novelty=float(-np.log2(p).mean()),
-                diversity=float((1 - pair)[m > 1].mean()) if (m > 1).any() else np.nan, popularity=float(n_train[r].mean()))
+                diversity=float((1 - pair)[m > 1].mean()) if (m > 1).any() else np.nan,
+                popularity=float(n_train[r].mean()))
 
 # %% ../nbs/08_evaluation.ipynb #813dd2e1
 PROTOCOLS = ('rating', 'topn', 'temporal', 'item2item', 'coldstart', 'strong')
 
 def protocol_split(ml:MovieLens, protocol:str, seed:int=42):
     "`(train, test)` ratings of `protocol`; `(train, given, test)` for `strong`"
-    if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}.")
+    if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
+                                                   f"{', '.join(PROTOCOLS)}.")
     r = ml.ratings
     if protocol == 'rating': return random_split(r, 0.1, seed)
     if protocol in ('topn', 'item2item'): return user_split(r, 0.2, seed)
@@ -101,12 +105,16 @@ class Context:
                 ):
         self.ml,self.train,self.test,self.seed,self.progress,self.given,self.cache = ml,train,test,seed,progress,given,{}
     def content(self) -> View:
+        "The content view of the release (cached per release and seed: it does not depend on the split)"
         key = (id(self.ml), self.seed)   # the cache holds the release too, so its id cannot be reused by another
         if key not in _CONTENT:
             docs = np.array([len(d.split()) for d in movie_docs(self.ml)], np.float32)
-            _CONTENT[key] = (self.ml, View(content_embeddings(self.ml, seed=self.seed, progress=self.progress), support=docs, name='content'))
+            _CONTENT[key] = (self.ml,
+                             View(content_embeddings(self.ml, seed=self.seed, progress=self.progress), support=docs,
+                                  name='content'))
         return _CONTENT[key][1]
     def collab(self, use_nn:bool=False):
+        "EmbeddingDotBias (or EmbeddingNN with `use_nn`) fitted on the training ratings, cached"
         if use_nn not in self.cache:
             self.cache[use_nn] = fit_collab(self.ml, self.train, self.test, use_nn=use_nn, seed=self.seed,
                                             cold_users='drop', progress=self.progress)
@@ -115,12 +123,15 @@ class Context:
     def n_train(self) -> np.ndarray:
         "Training ratings per movie, in catalogue order"
         if 'n_train' not in self.cache:
-            self.cache['n_train'] = np.bincount(self.ml.movie_map.encode(self.train.movieId.to_numpy()), minlength=self.ml.n_movies)
+            self.cache['n_train'] = np.bincount(self.ml.movie_map.encode(self.train.movieId.to_numpy()),
+                                                minlength=self.ml.n_movies)
         return self.cache['n_train']
     def corating(self) -> View:
+        "The co-watching view of the training ratings, cached"
         if 'corating' not in self.cache: self.cache['corating'] = corating_view(self.ml, self.train, seed=self.seed)
         return self.cache['corating']
     def hybrid(self, **kw) -> ViewModel:
+        "The hybrid of the content and co-watching views as a `ViewModel` (weights: `HYBRID`, updated by `kw`)"
         num,den = hybrid_rows(self.content(), self.corating(), **(HYBRID | kw))
         return ViewModel(self.ml, num, name='hybrid', den=den).fit(self.train)
 
@@ -132,7 +143,8 @@ MODELS = {
     'global-mean': _fit(GlobalMean), 'bias': _fit(BiasBaseline), 'popularity': _fit(Popularity),
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
     'ease': _fit(EASE), 'ease-liked': _fit(EASE, lam=150., inputs='liked'),
-    'ease-graded': _fit(EASE, lam=150., inputs='graded'), 'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
+    'ease-graded': _fit(EASE, lam=150., inputs='graded'),
+          'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'mult-vae': lambda ctx: DAERanker(ctx.ml, vae=True, **VAE, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'autorec': lambda ctx: AutoRec(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'dotbias': lambda ctx: ctx.collab(False), 'embnn': lambda ctx: ctx.collab(True),
@@ -144,7 +156,8 @@ MODELS = {
 }
 DEFAULT_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
-    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded', 'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
+    'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded',
+             'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
     'item2item': ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid'],
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
     'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'mult-dae'],
@@ -156,9 +169,9 @@ def relevant_matrix(ml:MovieLens, test:pd.DataFrame, min_rating:float=4.0, users
     "(user rows, relevant csr over those users): the held-out ratings ≥ `min_rating` of users with training ratings"
     liked = test[test.rating.to_numpy() >= min_rating]
     if len(liked) == 0:
-        raise MovieLensError(f"No held-out rating is {min_rating} or more, so no movie is relevant; lower min_rating or use a larger test split.")
-    u,m = ml.user_map.encode(liked.userId.to_numpy()),ml.movie_map.encode(liked.movieId.to_numpy())
-    R = sp.csr_matrix((np.ones(len(u), bool), (u, m)), shape=(ml.n_users, ml.n_movies))
+        raise MovieLensError(f"No held-out rating is {min_rating} or more, so no movie is relevant; lower min_rating "
+                             "or use a larger test split.")
+    R = ml.ratings_csr(liked, 'seen')
     rows = np.flatnonzero(np.diff(R.indptr) > 0)
     if users is not None: rows = np.intersect1d(rows, users)
     return rows, R[rows]
@@ -193,9 +206,7 @@ def eval_topn(model, ctx, name='model', k:int=10, candidates=None, curve:int=20)
 
 # %% ../nbs/08_evaluation.ipynb #d9ef676c
 def _liked(ml, r, min_rating=4.0):
-    r = r[r.rating.to_numpy() >= min_rating]
-    u,m = ml.user_map.encode(r.userId.to_numpy()),ml.movie_map.encode(r.movieId.to_numpy())
-    return sp.csr_matrix((np.ones(len(u), bool), (u, m)), shape=(ml.n_users, ml.n_movies))
+    return ml.ratings_csr(r[r.rating.to_numpy() >= min_rating], 'seen')
 
 def _jaccard(G, q, nb):
     ok = nb >= 0
@@ -212,7 +223,8 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
     T = _liked(ml, ctx.test) if targets is None else targets       # (users × movies) what counts as a hit
     Q = Q.multiply(np.diff(T.tocsr().indptr)[:,None] > 0).tocsr()   # only users with something to find
     qu = np.repeat(np.arange(ml.n_users), np.diff(Q.indptr)); qm = Q.indices
-    if len(qm) == 0: raise MovieLensError("No user has both a liked query movie and a liked held-out movie; the split has nothing to score.")
+    if len(qm) == 0: raise MovieLensError("No user has both a liked query movie and a liked held-out movie; the split "
+                                          "has nothing to score.")
     uq,inv = np.unique(qm, return_inverse=True)
     _,nb = model.similar(uq, k)
     N = nb[inv]                                                     # neighbours of each (user, query)
@@ -220,7 +232,8 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
     n_train = ctx.n_train
     ba = beyond_accuracy(nb, n_train, ctx.train.userId.nunique(), genre_matrix(ml))
     low = ((N >= 0) & (n_train[np.maximum(N, 0)] < 3)).sum(1).mean()    # neighbours with fewer than 3 training ratings
-    return {f'hitrate@{k}': float(H.any(1).mean()), 'answered': float((nb[:, -1] >= 0).mean()), 'genre_overlap': _jaccard(genre_matrix(ml), uq, nb),
+    return {f'hitrate@{k}': float(H.any(1).mean()), 'answered': float((nb[:, -1] >= 0).mean()),
+            'genre_overlap': _jaccard(genre_matrix(ml), uq, nb),
             f'low_support@{k}': float(low), 'novelty': ba['novelty'], 'coverage': ba['coverage'], 'queries': len(qm)}
 
 # %% ../nbs/08_evaluation.ipynb #5c8b3e7f
@@ -264,7 +277,8 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
              seed:int=42, progress:bool|None=None) -> pd.DataFrame:
     "Fit every model on `protocol`'s split of `ml` and score it; one row per model"
     if ml is None: raise ValueError("Pass the release: evaluate(models, ml, protocol).")
-    if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}.")
+    if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
+                                                   f"{', '.join(PROTOCOLS)}.")
     check_k(k)
     if k >= ml.n_movies: raise ValueError(f"k={k} is not smaller than the catalogue ({ml.n_movies} movies).")
     models = DEFAULT_MODELS[protocol] if models is None else models
@@ -285,9 +299,11 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
         kw = {} if protocol == 'rating' else dict(k=k)
         r = _EVAL[protocol](model, ctx, name, **kw)
         if 'curve' in r: curves[name] = r.pop('curve')
-        rows.append(dict(model=name) | r | dict(fit_s=round(fit_s, 1), eval_s=round(time.perf_counter() - t - fit_s, 1)))
+        rows.append(dict(model=name) | r | dict(fit_s=round(fit_s, 1),
+                                                eval_s=round(time.perf_counter() - t - fit_s, 1)))
     res = pd.DataFrame(rows).set_index('model')
-    res.attrs.update(protocol=protocol, dataset=ml.name, k=k, seed=seed, curves=curves, train=len(parts[0]), test=len(parts[-1]))
+    res.attrs.update(protocol=protocol, dataset=ml.name, k=k, seed=seed, curves=curves, train=len(parts[0]),
+                     test=len(parts[-1]))
     return res
 
 # %% ../nbs/08_evaluation.ipynb #dbaf90f7
@@ -303,7 +319,8 @@ def tune_hybrid(ml:MovieLens, # the release
     train = ml.ratings if train is None else train
     tr,va = user_split(train, 0.2, seed)
     if len(va) == 0 or (va.rating >= 4).sum() == 0:
-        raise MovieLensError(f"{len(train):,} ratings are too few to carve a validation split with liked movies; tune on a larger release.")
+        raise MovieLensError(f"{len(train):,} ratings are too few to carve a validation split with liked movies; tune "
+                             "on a larger release.")
     ctx,g = Context(ml, tr, va, seed),HYBRID_GRID | (grid or {})
     todo = list(itertools.product(g['w_content'], g['lam'], g['mu']))
     if show_progress(progress):

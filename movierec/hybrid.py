@@ -11,12 +11,12 @@ import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
 from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_lock, how, sweep_stale
-from .similarity import View, CosineIndex, query_topk, check_k
+from .similarity import View, CosineIndex, query_topk, check_k, unit_rows
 
 # %% auto #0
 __all__ = ['HYBRID', 'INPUTS', 'WEAK', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows',
-           'rating_weights', 'ItemRanker', 'Recommender', 'NewerModelError', 'check_save_target', 'model_lock',
-           'BadModelError']
+           'check_inputs', 'rating_weights', 'ItemRanker', 'Recommender', 'NewerModelError', 'check_save_target',
+           'model_lock', 'BadModelError']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -28,7 +28,8 @@ def support_weight(n, # training ratings per movie
     return np.where(n > 0, n / np.maximum(n + lam, 1e-12), 0.).astype(np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #bf6f0317
-HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)  # tune_hybrid(ml) on ml-latest-small, rounded (08_evaluation)
+# tune_hybrid(ml) on ml-latest-small, rounded (08_evaluation)
+HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)
 
 def check_weights(w_content:float, w_collab:float, lam:float, mu:float=0.):
     "Raise a clear error for negative or all-zero view weights or a negative `lam` or `mu`"
@@ -36,35 +37,41 @@ def check_weights(w_content:float, w_collab:float, lam:float, mu:float=0.):
         if not np.isfinite(w) or w < 0: raise ValueError(f"{name} is 0 or more, not {w}.")
     if w_content + w_collab <= 0: raise ValueError("At least one of w_content and w_collab must be above 0.")
 
-def _unit(X):
-    n = np.linalg.norm(X, axis=1, keepdims=True)
-    return (X / np.where(n > 0, n, 1)).astype(np.float32)
 
+# %% ../nbs/05_hybrid.ipynb #7d659a1d
 def hybrid_rows(content:View, collab:View, # the two views, same catalogue
                 w_content:float=HYBRID['w_content'], w_collab:float=HYBRID['w_collab'], # view weights
                 lam:float=HYBRID['lam'], # ratings at which a collaborative vector gets half its weight
                 mu:float=HYBRID['mu'], # prior ratings against which a movie's content vector is weighed
                ):
     "`(rows, den)`: dot products of `rows` are hybrid scores; `den` is a column of ones (scores are not renormalised)"
-    if len(content) != len(collab): raise ValueError(f"The views cover different catalogues ({len(content)} and {len(collab)} movies).")
+    if len(content) != len(collab): raise ValueError(f"The views cover different catalogues ({len(content)} and "
+                                                     f"{len(collab)} movies).")
     check_weights(w_content, w_collab, lam, mu)
     n = collab.support * collab.known
     r = support_weight(n + 1, mu) * content.known
     a = support_weight(n, lam) * collab.known
-    rows = np.hstack([np.sqrt(w_content) * r[:,None] * _unit(content.emb), np.sqrt(w_collab) * a[:,None] * _unit(collab.emb)])
+    rows = np.hstack([np.sqrt(w_content) * r[:,None] * unit_rows(content.emb),
+                      np.sqrt(w_collab) * a[:,None] * unit_rows(collab.emb)])
     return rows.astype(np.float32), np.ones((len(rows), 1), np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #da266fbc
 INPUTS = ('binary', 'liked', 'rating', 'graded')
-WEAK = 0.2   # what a rating under 4 stars weighs in 'graded' inputs (chosen on a validation split; see the baselines notebook)
+# what a rating under 4 stars weighs in 'graded' inputs (chosen on a validation split; see the baselines notebook)
+WEAK = 0.2
 
+def check_inputs(inputs:str, weak:float=WEAK):
+    "Raise a clear error unless `inputs` is one of `INPUTS` and `weak` is a weight from 0 to 1"
+    if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+    if not 0 <= weak <= 1: raise ValueError(f"weak is the weight of a rating under 4 stars, from 0 to 1; got {weak}.")
+
+# %% ../nbs/05_hybrid.ipynb #ed866c41
 def rating_weights(values, # star ratings
                    inputs:str='binary', # 'binary': 1; 'liked': 1 for 4 stars or more, else 0; 'rating': the stars;
                                         # 'graded': 1 for 4 stars or more, else `weak`
                    weak:float=WEAK) -> np.ndarray:
     "What a top-N ranker reads of each rating, as float32"
-    if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
-    if not 0 <= weak <= 1: raise ValueError(f"weak is the weight of a rating under 4 stars, from 0 to 1; got {weak}.")
+    check_inputs(inputs, weak)
     v = np.asarray(values, np.float32)
     if inputs == 'binary': return np.ones_like(v)
     if inputs == 'rating': return v.copy()
@@ -133,18 +140,22 @@ class Recommender:
         check_weights(w_content, w_collab, lam, mu)  # before training, not after
         emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
         docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
-        model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs, seed=seed, progress=progress)
+        model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs, seed=seed,
+                           progress=progress)
         rk = None
         if ranker:
             from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
             e = EASE(ml, lam=ease_lam, inputs=ease_inputs).fit(ml.ratings)
             rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep,
-                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs, weak=e.weak))
+                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs,
+                                            weak=e.weak))
         cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                    content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
-        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model, cfg, rk)
+        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model,
+                   cfg, rk)
     def __repr__(self):
-        return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, {int(self.collab.known.sum()):,} with ratings; "
+        return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, "
+                f"{int(self.collab.known.sum()):,} with ratings; "
                 + ', '.join(f"{k}={self.config[k]}" for k in HYBRID) + ')')
 
 # %% ../nbs/05_hybrid.ipynb #ad4df798
@@ -159,7 +170,7 @@ def rows(self:Recommender, view:str='hybrid', **weights):
     key = (view, *w.values()) if view == 'hybrid' else (view,)
     if key not in self._cache:
         if view == 'hybrid': self._cache[key] = hybrid_rows(self.content, self.collab, **w)
-        else: self._cache[key] = (_unit(getattr(self, view).emb), None)
+        else: self._cache[key] = (unit_rows(getattr(self, view).emb), None)
     return self._cache[key]
 
 @patch
@@ -171,7 +182,7 @@ def index(self:Recommender, view:str='hybrid', **weights) -> CosineIndex:
 # %% ../nbs/05_hybrid.ipynb #a486769c
 @patch
 def _cos(self:Recommender, v:View, q, rows):
-    e = _unit(v.emb[np.r_[q, rows]])          # only the rows needed: this runs on every query
+    e = unit_rows(v.emb[np.r_[q, rows]])          # only the rows needed: this runs on every query
     out = (e[1:] @ e[0]).astype(np.float64)
     return np.where(v.known[rows] & v.known[q], out, np.nan)
 
@@ -186,7 +197,8 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
     q = self.ml.lookup(movie)
     known = self.collab.known
     if view == 'collab' and not known[q]:
-        raise UnknownIdError(f"{self.ml.movies.title[q]!r} has no ratings, so the collaborative view cannot place it; use view='hybrid' or 'content'.")
+        raise UnknownIdError(f"{self.ml.movies.title[q]!r} has no ratings, so the collaborative view cannot place it; "
+                             "use view='hybrid' or 'content'.")
     ex = ~known if view == 'collab' else None
     E,den = self.rows(view, **weights)
     s,r = query_topk(E, q, min(k, self.ml.n_movies - 1), den=den, exclude=ex)
@@ -196,7 +208,8 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
     w = {**self.config, **{a: b for a,b in weights.items() if b is not None}}
     return pd.DataFrame(dict(movieId=mv.movieId.to_numpy(), title=mv.title.to_numpy(), year=mv.year.to_numpy(),
                              genres=['|'.join(g) for g in mv.genres], score=s.astype(np.float64).round(4),
-                             content=self._cos(self.content, q, r).round(4), collab=self._cos(self.collab, q, r).round(4),
+                             content=self._cos(self.content, q, r).round(4),
+                             collab=self._cos(self.collab, q, r).round(4),
                              n_ratings=self.collab.support[r].astype(np.int64),
                              source=np.where(both & (w['w_collab'] > 0), 'hybrid', 'content') if view == 'hybrid' else view))
 
@@ -204,10 +217,7 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
 @patch
 def _ratings(self:Recommender):
     "Users × movies training ratings (their values)"
-    if 'ratings' not in self._cache:
-        r = self.ml.ratings
-        u,m = self.ml.user_map.encode(r.userId.to_numpy()),self.ml.movie_map.encode(r.movieId.to_numpy())
-        self._cache['ratings'] = sp.csr_matrix((r.rating.to_numpy(np.float32), (u, m)), shape=(self.ml.n_users, self.ml.n_movies))
+    if 'ratings' not in self._cache: self._cache['ratings'] = self.ml.ratings_csr()
     return self._cache['ratings']
 
 @patch
@@ -231,14 +241,17 @@ def recommend(self:Recommender, user_id, # a userId of the release
     "Top `k` movies for a known user, among those they have not rated"
     check_k(k)
     if self.ranker is None:
-        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
+        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build "
+                                                    "it with Recommender.from_movielens.")
         return self.model.recommend(user_id, k)
     if not isinstance(user_id, (int, np.integer)) or isinstance(user_id, bool):
         raise UnknownIdError(f"A user is a userId, an integer, not {str(user_id)[:40]!r}.")
     if user_id not in self.ml.user_map:
-        raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use .recommend_for({{title: rating, ...}}).")
+        raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use "
+                             f".recommend_for({{title: rating, ...}}).")
     x = self._ratings()[int(self.ml.user_map.encode(user_id))]
-    if x.nnz == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with their ratings instead.")
+    if x.nnz == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with "
+                                        "their ratings instead.")
     return self._ranked(x.indices, x.data, k)
 
 @patch
@@ -247,12 +260,15 @@ def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
     "Top `k` movies for a new user from a few ratings, without retraining"
     check_k(k)
     if self.ranker is None:
-        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build it with Recommender.from_movielens.")
+        if self.model is None: raise MovieLensError("This recommender has no ranker and no collaborative model; build "
+                                                    "it with Recommender.from_movielens.")
         return self.model.recommend_for(ratings, k)
     rows,vals = self.ml.rated_rows(ratings)
     ok = self.ranker.known[rows]
-    if not ok.any(): raise ValueError("None of these movies has training ratings, so the ranker cannot place this user; rate better-known films.")
-    if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies without training ratings: {self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
+    if not ok.any(): raise ValueError("None of these movies has training ratings, so the ranker cannot place this "
+                                      "user; rate better-known films.")
+    if not ok.all(): warnings.warn(f"Ignored {(~ok).sum()} movies without training ratings: "
+                                   f"{self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
     return self._ranked(rows[ok], vals[ok], k)   # rated movies the ranker does not know score -inf, so never come back
 
 @patch
@@ -263,7 +279,8 @@ def search(self:Recommender, text:str, # a title, part of one, or a movieId
 
 # %% ../nbs/05_hybrid.ipynb #a8ef0daf
 FORMAT = 'movierec-recommender'
-FORMAT_VERSION = 3  # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
+# 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
+FORMAT_VERSION = 3
 _FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt', 'ranker.npz')
 
 def _versions():
@@ -310,15 +327,19 @@ def _write(rec:Recommender, path:Path) -> Path:
         if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
         else: users,movies = ml.user_map.encode(ml.ratings.userId.to_numpy()),ml.movie_map.encode(ml.ratings.movieId.to_numpy())
         stars = np.asarray(rec._ratings()[users, movies]).ravel()          # the liked ones are what the ranker reads
-        pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64), movieId=ml.movie_map.decode(movies).astype(np.int64),
+        pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64),
+                          movieId=ml.movie_map.decode(movies).astype(np.int64),
                           rating=np.where(stars > 0, stars, np.nan).astype(np.float32))).to_parquet(tmp/'ratings.parquet')
-        np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known, content_support=rec.content.support,
+        np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known,
+                 content_support=rec.content.support,
                  collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
                  user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
-                 user_idx=m.user_idx if m is not None else np.zeros(0, np.int64), movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
+                 user_idx=m.user_idx if m is not None else np.zeros(0, np.int64),
+                 movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
         if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
         rk = rec.ranker
-        if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr, known=rk.known)
+        if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr,
+                                    known=rk.known)
         cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=rec.config, name=ml.name,
                    n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(rec.content.emb.shape[1]),
                    collab_dim=int(rec.collab.emb.shape[1]), has_model=m is not None,
@@ -377,7 +398,8 @@ def _read_model(path, cfg, a, ml, pairs):
     import torch
     from movierec.collab import CollabModel
     raw = (path/'collab.pt').read_bytes()
-    if hashlib.sha256(raw).hexdigest() != cfg['files']['collab.pt']:     # read later than the rest: it must still be the file `load` checked
+    # read later than the rest: it must still be the file `load` checked
+    if hashlib.sha256(raw).hexdigest() != cfg['files']['collab.pt']:
         raise _bad(path, "collab.pt changed after this model was loaded (saved again since?); load the model again")
     try: sd = torch.load(io.BytesIO(raw), weights_only=True, map_location='cpu')
     except Exception as e: raise _bad(path, f"collab.pt is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
@@ -401,7 +423,8 @@ def load(cls:Recommender, path, # a folder written by `save`
     if not isinstance(cfg, dict) or cfg.get('format') != FORMAT: raise _bad(path, "config.json does not describe a movierec recommender")
     v = cfg.get('format_version')
     if isinstance(v, int) and v > FORMAT_VERSION:
-        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one reads {FORMAT_VERSION}); upgrade movierec to use it.")
+        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one reads "
+                              f"{FORMAT_VERSION}); upgrade movierec to use it.")
     if v != FORMAT_VERSION: raise _bad(path, f"it has format version {v}, this movierec reads {FORMAT_VERSION}")
     _check_config(path, cfg)
     needed = {'collab.pt': cfg.get('has_model'), 'ranker.npz': cfg.get('has_ranker')}
@@ -411,7 +434,8 @@ def load(cls:Recommender, path, # a folder written by `save`
     if not isinstance(files, dict) or set(files) != {f for f in _FILES[1:] if needed.get(f, True)}:
         raise _bad(path, "config.json does not list the SHA-256 of each file")
     bad = [f for f,h in files.items() if file_hash(path/f) != h]
-    if bad: raise _bad(path, f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged (SHA-256 differs from config.json)")
+    if bad: raise _bad(path,
+                       f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged (SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
     try:
@@ -429,8 +453,10 @@ def load(cls:Recommender, path, # a folder written by `save`
     n,d = cfg['n_movies'],(cfg['content_dim'], cfg['collab_dim'])
     need = dict(content=(n, d[0]), collab=(n, d[1]), content_known=(n,), collab_known=(n,), content_support=(n,),
                 collab_support=(n,), movie_ids=(n,), user_ids=(cfg['n_users'],))
-    if cfg.get('has_model'): need.update(user_idx=a.get('user_idx', np.zeros((0, 0))).shape[:1], movie_idx=a.get('movie_idx', np.zeros((0, 0))).shape[:1])
-    bad = [f"{k} has shape {a[k].shape if k in a else 'none'}, expected {s}" for k,s in need.items() if k not in a or a[k].shape != s]
+    if cfg.get('has_model'): need.update(user_idx=a.get('user_idx', np.zeros((0, 0))).shape[:1],
+                                         movie_idx=a.get('movie_idx', np.zeros((0, 0))).shape[:1])
+    bad = [f"{k} has shape {a[k].shape if k in a else 'none'}, expected {s}"
+           for k,s in need.items() if k not in a or a[k].shape != s]
     if len(movies) != n: bad.append(f"movies.parquet has {len(movies)} rows, expected {n}")
     if bad: raise _bad(path, '; '.join(bad))
     if 'rating' not in pairs: pairs = pairs.assign(rating=np.float32(np.nan))   # saved before the ranker read stars
@@ -444,7 +470,8 @@ def load(cls:Recommender, path, # a folder written by `save`
         try:
             W = sp.csr_matrix((rz['data'], rz['indices'], rz['indptr']), shape=(n, n)); W.check_format(full_check=True)
             if rz['known'].shape != (n,): raise ValueError(f"known has shape {rz['known'].shape}")
-        except Exception as e: raise _bad(path, f"ranker.npz does not fit the catalogue ({e.__class__.__name__}: {str(e)[:120]})") from None
+        except Exception as e: raise _bad(path, "ranker.npz does not fit the catalogue "
+                                          f"({e.__class__.__name__}: {str(e)[:120]})") from None
         ranker = ItemRanker(W, rz['known'], cfg.get('ranker'))
     rec = cls(ml, content, collab, None, cfg['config'], ranker)
     if cfg.get('has_model'):

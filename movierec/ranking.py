@@ -13,9 +13,8 @@ from fastai.callback.core import Callback
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 from fastai.callback.schedule import *  # fit_one_cycle and lr_find (used for their side effect)
-from .data import MovieLens, MovieLensError, show_progress
-from .content import sparse_dls
-from .content import sparse_forward
+from .data import MovieLens, MovieLensError
+from .content import sparse_dls, sparse_forward, train_one_cycle
 from .baselines import Baseline, INPUTS, interaction_rows
 
 # %% auto #0
@@ -72,12 +71,12 @@ class DAERanker(Baseline):
         self.vae,self.latent,self.beta,self.seed,self.device,self.progress = vae,latent,beta,seed,device,progress
     def _fit(self):
         self.X = interaction_rows(self.R, self.inputs)
-        if self.X.shape[0] < self.bs: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of {self.bs}; lower bs.")
-        self.learn = dae_learner(self.X, self.hidden, self.p, self.bs, self.wd, valid_pct=0., seed=self.seed, device=self.device,
+        if self.X.shape[0] < self.bs: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of "
+                                                           f"{self.bs}; lower bs.")
+        self.learn = dae_learner(self.X, self.hidden, self.p, self.bs, self.wd, valid_pct=0., seed=self.seed,
+                                 device=self.device,
                                  vae=self.vae, latent=self.latent, beta=self.beta)
-        if show_progress(self.progress): self.learn.fit_one_cycle(self.epochs, self.lr)
-        else:
-            with self.learn.no_bar(), self.learn.no_logging(): self.learn.fit_one_cycle(self.epochs, self.lr)
+        train_one_cycle(self.learn, self.epochs, self.lr, self.progress)
         self.model = self.learn.model.eval()
 
 # %% ../nbs/07_ranking.ipynb #c83ba9d3
@@ -87,7 +86,8 @@ def score_rows(self:DAERanker, X, # rows of `interaction_rows` (users × catalog
     "Scores of every movie for each row of `X`, -inf for movies without training ratings"
     self._check()
     X = sp.csr_matrix(X, dtype=np.float32)
-    if X.shape[1] != self.ml.n_movies: raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}), not {X.shape[1]:,}.")
+    if X.shape[1] != self.ml.n_movies: raise ValueError("Rows need one column per movie "
+                                                        f"({self.ml.n_movies:,}), not {X.shape[1]:,}.")
     S = sparse_forward(self.model, X, self.ml.n_movies, next(self.model.parameters()).device, bs)
     S[:, self.n_train == 0] = -np.inf
     return S

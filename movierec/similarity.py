@@ -7,8 +7,8 @@ from __future__ import annotations
 import importlib, math, numpy as np, scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['torch', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'CosineIndex', 'search', 'topk_cosine',
-           'brute_topk', 'check_k', 'query_topk', 'View']
+__all__ = ['torch', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'unit_rows', 'CosineIndex', 'search',
+           'topk_cosine', 'brute_topk', 'check_k', 'query_topk', 'View']
 
 # %% ../nbs/03_similarity.ipynb #4859d37f
 class _LazyModule:
@@ -79,6 +79,16 @@ def fast_bf16(device='cpu') -> bool:
     except OSError: return False
     return ' avx512_bf16' in flags or ' amx_bf16' in flags
 
+# %% ../nbs/03_similarity.ipynb #64fda95a
+def unit_rows(X, # (rows, dims): a numpy array or a scipy sparse matrix
+             ):
+    "`X` with each row scaled to length 1 (all-zero rows stay zero), as float32, dense or CSR like `X`"
+    if sp.issparse(X):
+        n = np.sqrt(np.asarray(X.multiply(X).sum(1)).ravel())
+        return (sp.diags(1/np.where(n > 0, n, 1)) @ X).astype(np.float32).tocsr()
+    n = np.linalg.norm(X, axis=1, keepdims=True)
+    return (X / np.where(n > 0, n, 1)).astype(np.float32)
+
 # %% ../nbs/03_similarity.ipynb #881f115d
 def _check_k(k, n_items):
     if not isinstance(k, (int, np.integer)) or k < 1:
@@ -96,9 +106,9 @@ def _normalise(emb, device):
     if sp.issparse(emb):
         X = sp.csr_matrix(emb, dtype=np.float32)
         bad = ~np.isfinite(X.data)
-        if bad.any(): raise ValueError(f"the embedding matrix has NaN or infinite values (row {np.searchsorted(X.indptr, np.flatnonzero(bad)[0], 'right')-1})")
-        n = np.sqrt(np.asarray(X.multiply(X).sum(1)).ravel())
-        return sp.diags(np.where(n > 0, 1/np.where(n > 0, n, 1), 0).astype(np.float32)) @ X
+        if bad.any(): raise ValueError("the embedding matrix has NaN or infinite values (row "
+                                       f"{np.searchsorted(X.indptr, np.flatnonzero(bad)[0], 'right')-1})")
+        return unit_rows(X)
     X = torch.as_tensor(np.asarray(emb) if not isinstance(emb, torch.Tensor) else emb).float().to(device)
     if X.ndim != 2: raise ValueError(f"embeddings must be a 2-d (items, dims) array, got shape {tuple(X.shape)}")
     bad = ~torch.isfinite(X).all(1)
@@ -120,7 +130,8 @@ class CosineIndex:
         self.sparse = sp.issparse(emb)
         self.E = _normalise(emb, self.device) if den is None else _dense(emb, self.device)
         self.n,self.d = self.E.shape
-        if not self.sparse:   # zero rows up to a multiple of 64: multiplies against 87,616 columns run faster than 87,585
+        # zero rows up to a multiple of 64: multiplies against 87,616 columns run faster than 87,585
+        if not self.sparse:
             self.Ep = torch.cat([self.E, self.E.new_zeros(-self.n % 64, self.d)]); self.E = self.Ep[:self.n]
         self.block = block
         self.D = None if den is None else _dense(den, self.device)
@@ -168,7 +179,8 @@ def _screened(self:CosineIndex, Q, k, mask_fn, cap:int=256):
     w = 64                                        # chunk size: the widest that leaves at least 8k chunks
     while w > 1 and S.shape[1] // w < 8*k: w //= 2
     m = S.shape[1] // w
-    K = S.view(torch.int16).view(B, w, m)         # chunk j: columns j, j+m, j+2m, ...; bit patterns, ordered as values >= 0
+    # chunk j: columns j, j+m, j+2m, ...; bit patterns, ordered as values >= 0
+    K = S.view(torch.int16).view(B, w, m)
     M = K.amax(1)                                 # chunk maxima, as bit patterns
     thr = M.topk(k, dim=1, sorted=False).values.amin(1).view(torch.bfloat16).float() - 2*bf16_error_bound(self.d)
     kthr = thr.bfloat16().view(torch.int16) - 1   # the bit pattern one step below thr: never above it
@@ -283,7 +295,8 @@ class View:
         if known.shape != (len(emb),) or support.shape != (len(emb),):
             raise ValueError(f"`known` and `support` need one value per row of the embeddings ({len(emb)}), "
                              f"got {known.shape} and {support.shape}.")
-        if not np.isfinite(emb[known]).all(): raise ValueError(f"The {name} view has NaN or infinite values in known rows.")
+        if not np.isfinite(emb[known]).all(): raise ValueError(f"The {name} view has NaN or infinite "
+                                                               "values in known rows.")
         self.emb,self.known,self.support,self.name = np.where(known[:,None], emb, 0).astype(np.float32),known,support,name
     def __len__(self): return len(self.emb)
     def __repr__(self): return f"View('{self.name}'): {len(self):,} movies × {self.emb.shape[1]}, {self.known.sum():,} known"
