@@ -28,6 +28,7 @@ __all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Base
 class CannotDoError(TypeError):
     "A model was asked for something it cannot do, such as a rating-only model asked to rank"
 
+# %% ../nbs/06_baselines.ipynb #7e35f67b
 def ratings_matrix(ml:MovieLens, # the release whose id maps give rows and columns
                    train:pd.DataFrame, # training ratings: userId, movieId, rating
                   ) -> sp.csr_matrix:
@@ -49,6 +50,7 @@ def top_movies(S:np.ndarray, # (users, movies) scores; -inf where a movie may no
     out[:, :i.shape[1]] = np.where(np.isfinite(v.numpy()), i.numpy(), -1)
     return out
 
+# %% ../nbs/06_baselines.ipynb #180082e1
 def rank_movies(model, # has `scores(user_ids)`, `rated` (users × movies seen in training) and `ml`
                 user_ids, # raw userIds
                 k:int=10, # movies per user
@@ -105,6 +107,7 @@ class GlobalMean(Baseline):
         u,_ = self._pairs(user_ids, movie_ids)
         return np.full(len(u), self.mu, np.float32)
 
+# %% ../nbs/06_baselines.ipynb #79501eee
 def fit_biases(R:sp.csr_matrix, # users × movies training ratings
                reg_u:float=15, reg_i:float=10, # shrinkage of user and movie biases towards 0
                n_iter:int=10):
@@ -118,6 +121,7 @@ def fit_biases(R:sp.csr_matrix, # users × movies training ratings
         bi = np.bincount(R.indices, R.data - mu - bu[u_of], R.shape[1]) / (reg_i + ni)
     return mu, bu.astype(np.float32), bi.astype(np.float32)
 
+# %% ../nbs/06_baselines.ipynb #9a10a03d
 class BiasBaseline(Baseline):
     "Rating = global mean + user bias + movie bias; ranks movies by their bias"
     def __init__(self, ml, reg_u:float=15, reg_i:float=10, n_iter:int=10):
@@ -135,7 +139,9 @@ class BiasBaseline(Baseline):
 # %% ../nbs/06_baselines.ipynb #fa0639b8
 class Popularity(Baseline):
     "Ranks movies by their number of training ratings: the yardstick every ranker must beat"
-    def _rows(self, n): return np.broadcast_to(np.where(self.n_train > 0, self.n_train, -np.inf).astype(np.float32), (n, self.ml.n_movies))
+    def _rows(self, n):
+        counts = np.where(self.n_train > 0, self.n_train, -np.inf).astype(np.float32)
+        return np.broadcast_to(counts, (n, self.ml.n_movies))
     def scores(self, user_ids):
         "Training ratings per movie as every user's scores (users × movies); -inf for movies without any"
         return self._rows(len(self._users(user_ids)))
@@ -143,6 +149,7 @@ class Popularity(Baseline):
         "The same scores for rows of new users: what they rated does not change popularity"
         self._check(); return self._rows(X.shape[0])
 
+# %% ../nbs/06_baselines.ipynb #4ce04bc3
 class WeightedRating(Baseline):
     "IMDb's weighted rating: a movie's mean pulled towards the global mean until it has `min_votes` votes"
     def __init__(self, ml, min_votes:float|None=None, # m; None: the 90th percentile of the rated movies' vote counts
@@ -172,12 +179,14 @@ def _col_entries(C:sp.csc_matrix, cols:np.ndarray):
     pos = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(start, n)
     return owner, C.indices[pos], C.data[pos]
 
+# %% ../nbs/06_baselines.ipynb #fd4246b2
 def _first_k(p, sv, k):
     "Mask of the `k` highest `sv` within each group `p` (p sorted)"
     first = np.r_[0, np.flatnonzero(p[1:] != p[:-1]) + 1] if len(p) else np.zeros(0, np.int64)
     rank = np.arange(len(p)) - np.repeat(first, np.diff(np.r_[first, len(p)]))
     return rank < k
 
+# %% ../nbs/06_baselines.ipynb #f83671f8
 def knn_predict(Z:sp.csr_matrix, # entities × contexts residuals (movies × users for item-based)
                 a:np.ndarray, b:np.ndarray, # the pairs: entity rows and context columns
                 k:int=40, # neighbours per prediction
@@ -215,17 +224,20 @@ def _residuals(R, mu, bu, bi):
     Z.data[Z.data == 0] = 1e-6  # a rating equal to its baseline is still a rating: keep it stored
     return Z
 
+# %% ../nbs/06_baselines.ipynb #f1c04ebc
 def _binary(R):
     B = R.astype(np.float32, copy=True); B.data[:] = 1; return B
 
-def known_queries(known:np.ndarray, rows, search, k:int):
-    "`search` for the query rows the model knows; the others get no neighbours (NaN scores, rows -1)"
+# %% ../nbs/06_baselines.ipynb #40c9bb9a
+def known_queries(known:np.ndarray, rows, topk, k:int):
+    "`topk` for the query rows the model knows; the others get no neighbours (NaN scores, rows -1)"
     rows = np.atleast_1d(np.asarray(rows, np.int64))
     s,i = np.full((len(rows), k), np.nan, np.float32),np.full((len(rows), k), -1, np.int64)
     ok = known[rows]
-    if ok.any(): s[ok],i[ok] = search(rows[ok])
+    if ok.any(): s[ok],i[ok] = topk(rows[ok])
     return s, i
 
+# %% ../nbs/06_baselines.ipynb #974b6b00
 class ItemKNN(Baseline):
     "Item-based KNN: ratings from similar movies the user rated, top-N from summed similarity to what they watched"
     def __init__(self, ml, k:int=40, # neighbours per rating prediction
@@ -259,6 +271,7 @@ class ItemKNN(Baseline):
         S[:, ~self.known] = -np.inf
         return S
 
+# %% ../nbs/06_baselines.ipynb #bf569092
 class UserKNN(Baseline):
     "User-based KNN: ratings and top-N from the users most like this one"
     def __init__(self, ml, k:int=40, shrink:float=100, k_rank:int=50):
@@ -268,9 +281,10 @@ class UserKNN(Baseline):
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
         self.users,self.known = _binary(self.R),self.n_train > 0
     def predict(self, user_ids, movie_ids):
-        "Baseline prediction plus the shrunk, similarity-weighted residuals of the `k` nearest users who rated the movie"
+        "Baseline plus the shrunk, similarity-weighted residuals of the `k` nearest users who rated the movie"
         u,m = self._pairs(user_ids, movie_ids)
-        return np.clip(self.mu + self.bu[u] + self.bi[m] + knn_predict(self.Z, u, m, self.k, self.shrink), 0.5, 5).astype(np.float32)
+        pred = self.mu + self.bu[u] + self.bi[m] + knn_predict(self.Z, u, m, self.k, self.shrink)
+        return np.clip(pred, 0.5, 5).astype(np.float32)
     def _neighbour_scores(self, U, q, exclude=None):
         "Summed rows of `U` (users × movies) over the `k_rank` rows most like each query row `q`, cosine-weighted"
         s,i = topk_cosine(U, max(1, min(self.k_rank, U.shape[0]-1)), queries=q, exclude=exclude)
@@ -307,6 +321,7 @@ def _available_bytes():
     try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError): return None
 
+# %% ../nbs/06_baselines.ipynb #c9494b93
 def interaction_rows(R:sp.csr_matrix, # users × movies ratings
                      inputs:str='binary', # 'binary', 'liked', 'rating' or 'graded' (see `rating_weights`)
                      weak:float=WEAK, # `graded` only: the weight of a rating under 4 stars
@@ -338,7 +353,8 @@ class EASE(Baseline):
         avail = self.max_bytes if self.max_bytes is not None else _available_bytes()
         if avail is not None and need > avail:
             fit = int(np.sqrt(avail / 12))
-            raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} float32 matrices, three at once), "
+            raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
+                                 "float32 matrices, three at once), "
                                  f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
         if m < len(rated):
             warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "
@@ -367,6 +383,7 @@ class AutoRecNet(nn.Module):
         super().__init__(); self.enc,self.dec = nn.Linear(n_users, hidden),nn.Linear(hidden, n_users)
     def forward(self, x): return self.dec(torch.sigmoid(self.enc(x)))
 
+# %% ../nbs/06_baselines.ipynb #f5be47cf
 def masked_mse(pred, targ):
     "Mean squared error over the observed (non-zero) ratings only"
     m = targ != 0
@@ -395,7 +412,8 @@ class AutoRec(Baseline):
         "Reconstructed ratings (len(movies) × len(users))"
         dev = next(self.net.parameters()).device
         cols = torch.as_tensor(users, device=dev)
-        out = [self.net(torch.from_numpy(self.X[movies[s:s+bs]].toarray()).to(dev))[:, cols].cpu() for s in range(0, len(movies), bs)]
+        out = [self.net(torch.from_numpy(self.X[movies[s:s+bs]].toarray()).to(dev))[:, cols].cpu()
+               for s in range(0, len(movies), bs)]
         return torch.cat(out).numpy() if out else np.zeros((0, len(users)), np.float32)
     def predict(self, user_ids, movie_ids):
         "The reconstructed ratings of the (user, movie) pairs (the global mean for movies without training ratings)"
@@ -415,7 +433,7 @@ class AutoRec(Baseline):
 
 # %% ../nbs/06_baselines.ipynb #f9ccd9df
 class ViewModel(Baseline):
-    "A view (content, collaborative, hybrid, TF-IDF) as a model: similar movies, and top-N by cosine to what the user liked"
+    "A view (content, collaborative, hybrid, TF-IDF) as a model: similar movies, top-N by cosine to what a user liked"
     def __init__(self, ml, emb, # (n_movies, d) dense or sparse, catalogue order
                  known=None, # rows the view knows; None: every non-zero row
                  name:str='view',
@@ -434,10 +452,10 @@ class ViewModel(Baseline):
     def similar(self, rows, k:int=10):
         "`(scores, rows)` of the `k` known movies most similar to each query row"
         if self.den is None: fn = lambda q: topk_cosine(self.E, k, queries=q, exclude=~self.known)
-        else: fn = lambda q: CosineIndex(self.raw, den=self.den).search(q, k, exclude=~self.known)
+        else: fn = lambda q: CosineIndex(self.raw, den=self.den).topk(q, k, exclude=~self.known)
         return known_queries(self.known, rows, fn, k)
     def scores(self, user_ids):
-        "Sum over each user's rated movies of (rating - the user's mean) × cosine to every movie (users × movies); -inf for unknown ones"
+        "Sum over a user's rated movies of (rating - their mean) × cosine to each movie (users × movies); -inf: unknown"
         R = self.R[self._users(user_ids)].tocsr()
         n = np.diff(R.indptr)
         W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)

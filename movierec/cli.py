@@ -24,11 +24,13 @@ def models_path() -> Path:
     "The folder of cached models: `$MOVIEREC_MODELS` or `~/.movierec/models`"
     return Path(os.environ.get('MOVIEREC_MODELS') or DEFAULT_MODELS).expanduser().absolute()
 
+# %% ../nbs/09_cli.ipynb #77154a56
 def _training_defaults() -> dict:
     "The default options of `Recommender.from_movielens`, read from its signature"
     ps = inspect.signature(Recommender.from_movielens).parameters.values()
     return {p.name: p.default for p in ps if p.default is not p.empty and p.name != 'progress'}
 
+# %% ../nbs/09_cli.ipynb #19e02cee
 def model_dir(dataset:str, **options) -> Path:
     "The cache folder of the model trained on `dataset` with `options` (and the training defaults of this movierec)"
     h = hashlib.sha1(json.dumps(_training_defaults() | options, sort_keys=True).encode()).hexdigest()[:8]
@@ -43,6 +45,7 @@ def _unwritable(folder:Path) -> str|None:
     except OSError as e: return e.strerror or type(e).__name__
     return None
 
+# %% ../nbs/09_cli.ipynb #926f5c1d
 def _cached(d:Path, quiet:bool=False) -> Recommender|None:
     "The model saved in `d`; None when there is none, or (with a warning unless `quiet`) when it cannot be used"
     if not d.exists(): return None
@@ -53,11 +56,14 @@ def _cached(d:Path, quiet:bool=False) -> Recommender|None:
     except NewerModelError: raise                   # a newer movierec's model is left alone, not retrained over
     except MovieLensError as e:
         check_save_target(d)                          # a folder that is not a model is refused, not trained over
-        if not quiet: warnings.warn(f"The model in {d} cannot be used ({e.what if isinstance(e, BadModelError) else e}); "
+        why = e.what if isinstance(e, BadModelError) else e
+        if not quiet: warnings.warn(f"The model in {d} cannot be used ({why}); "
                                     "training a new one.")
     return None
 
-def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None, **options) -> Recommender:
+# %% ../nbs/09_cli.ipynb #b68cccad
+def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None,
+                    **options) -> Recommender:
     "The cached recommender of `dataset`, trained and saved first if there is none (or it is unreadable)"
     d = Path(out) if out else model_dir(dataset, **options)
     if not retrain and (rec := _cached(d)) is not None: return rec
@@ -90,9 +96,11 @@ def _value(k:str, v):
     if isinstance(v, float): return int(v) if k in _INTS else round(v, 4)
     return v
 
+# %% ../nbs/09_cli.ipynb #92612a0a
 def _records(df:pd.DataFrame) -> list:
     return [{k: _value(k, v) for k,v in r.items()} for r in df.to_dict('records')]
 
+# %% ../nbs/09_cli.ipynb #d11f758c
 def show(df:pd.DataFrame, as_json:bool=False, cols=None, width:int=50) -> str:
     "`df` as a readable table, or as a JSON list of objects"
     if 'prediction' in df: df = df.assign(prediction=df.prediction.clip(*RATING_SCALE))   # a rating model can overshoot
@@ -118,6 +126,7 @@ def similar(title:Param("a title or part of one; id:300 for the movie whose movi
     if json: return show(res.assign(query=q.title), True, SIMILAR_COLS + ['query'])
     return f"Movies like {q.title} [movieId {q.movieId}]:\n" + show(res, False, SIMILAR_COLS)
 
+# %% ../nbs/09_cli.ipynb #a1bc44b2
 def fetch(dataset:Param("MovieLens release", str)='ml-latest-small'):
     "Download (or find in MOVIEREC_DATA), check and unpack a release"
     ml = load_movielens(dataset)
@@ -125,6 +134,7 @@ def fetch(dataset:Param("MovieLens release", str)='ml-latest-small'):
 
 TRAIN_DEFAULTS = dict(content_epochs=10, collab_epochs=5, seed=42)
 
+# %% ../nbs/09_cli.ipynb #a5214975
 def train(dataset:Param("MovieLens release", str)='ml-latest-small',
           content_epochs:Param("autoencoder epochs", int)=10,
           collab_epochs:Param("EmbeddingDotBias epochs", int)=5,
@@ -138,6 +148,7 @@ def train(dataset:Param("MovieLens release", str)='ml-latest-small',
     rec = get_recommender(dataset, retrain=True, progress=progress, out=out, **opts)   # bars only when asked for
     return repr(rec)
 
+# %% ../nbs/09_cli.ipynb #af7d931b
 def recommend(user:Param("a userId of the release", int, required=True)=None,
               k:Param("how many movies", int)=10,
               dataset:Param("MovieLens release", str)='ml-latest-small',
@@ -145,6 +156,7 @@ def recommend(user:Param("a userId of the release", int, required=True)=None,
     "Top-N movies for a user of the release"
     return show(get_recommender(dataset, progress=False).recommend(user, k), json)
 
+# %% ../nbs/09_cli.ipynb #59e68f27
 def search(text:Param("a title or part of one", str),
            dataset:Param("MovieLens release", str)='ml-latest-small',
            json:Param("print JSON instead of a table", store_true)=False):
@@ -155,6 +167,7 @@ def search(text:Param("a title or part of one", str),
 
 PROTOCOL_NAMES = ['rating', 'topn', 'temporal', 'item2item', 'coldstart', 'strong']
 
+# %% ../nbs/09_cli.ipynb #e4591de4
 def evaluate(protocol:Param("the evaluation protocol", str, choices=PROTOCOL_NAMES)='topn',
              models:Param("comma-separated model names; default: the protocol's usual set", str)=None,
              k:Param("list length for top-N and neighbours", int)=10,
@@ -177,6 +190,7 @@ COMMANDS = dict(similar=similar, recommend=recommend, search=search, evaluate=ev
 class NoMatch(Exception):
     "A search that found nothing: said on stderr, exit status 1 (like grep)"
 
+# %% ../nbs/09_cli.ipynb #bcfe1762
 def main(argv:list|None=None) -> int:
     "The `movierec` command"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -195,9 +209,11 @@ def main(argv:list|None=None) -> int:
             print(cmd(**args))
     except NoMatch as e: print(f"movierec {argv[0]}: {e}", file=sys.stderr); return 1
     except (KeyError, ValueError, MovieLensError) as e:
-        print(f"movierec {argv[0]}: {e.args[0] if isinstance(e, KeyError) and e.args else e}", file=sys.stderr); return 2
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"movierec {argv[0]}: {msg}", file=sys.stderr); return 2
     return 0
 
+# %% ../nbs/09_cli.ipynb #2a87fafc
 def _main():
     try: rc = main(); sys.stdout.flush()
     except BrokenPipeError:           # `movierec similar ... | head`: the reader left; say nothing more

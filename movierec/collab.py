@@ -16,7 +16,8 @@ from .data import MovieLens, MovieLensError, UnknownIdError
 from .split import random_split
 from .similarity import View, block_topk, check_k
 from .content import train_one_cycle
-# pandas 3 hands out read-only arrays (copy-on-write); fastai's tabular loader wraps them in tensors without writing to them
+# pandas 3 hands out read-only arrays (copy-on-write); fastai's tabular loader wraps them in tensors
+# without writing to them
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
 
 # %% auto #0
@@ -43,29 +44,35 @@ class _Rows:
     def __radd__(self, other): return self  # [] + first split
     def __add__(self, other): return slice(self.start, other.stop)
 
+# %% ../nbs/04_collab.ipynb #f171c049
 class ArrayTabDL(TabDataLoader):
-    "fastai's `TabDataLoader` drawing batches from a numpy permutation (fastai's own builds Python lists of every index)"
+    "fastai's `TabDataLoader` drawing batches from a numpy permutation (fastai's builds a list of every index)"
     def get_idxs(self):  # fastai's __iter__ calls this first; its own returns a list of Python ints
         n = len(self.dataset)
-        self._idxs = np.random.default_rng(self.rng.randint(0, 2**32-1)).permutation(n) if self.shuffle else np.arange(n)
+        rng = np.random.default_rng(self.rng.randint(0, 2**32-1))
+        self._idxs = rng.permutation(n) if self.shuffle else np.arange(n)
         return self._idxs
     def sample(self): return self._idxs
     def create_batches(self, samps):
         end = len(samps) - (len(samps) % self.bs if self.drop_last else 0)
         for s in range(0, end, self.bs): yield self.do_batch(samps[s:s+self.bs])
 
+# %% ../nbs/04_collab.ipynb #27ae9337
 def _cold_users(ml, train, valid, cold_users):
-    if cold_users not in ('raise', 'drop', 'keep'): raise ValueError(f"cold_users is 'raise', 'drop' or 'keep', not {cold_users!r}")
+    if cold_users not in ('raise', 'drop', 'keep'):
+        raise ValueError(f"cold_users is 'raise', 'drop' or 'keep', not {cold_users!r}")
     seen = np.bincount(ml.user_map.encode(train.userId.to_numpy()), minlength=ml.n_users) > 0
     cold = ~seen[ml.user_map.encode(valid.userId.to_numpy())]
     if cold.any() and cold_users == 'raise':
         ids = np.unique(valid.userId.to_numpy()[cold])
         raise MovieLensError(f"{cold.sum():,} held-out ratings belong to {len(ids):,} users with no training ratings "
-                             f"(userId {', '.join(map(str, ids[:5]))}{'...' if len(ids) > 5 else ''}). Use a per-user split "
+                             f"(userId {', '.join(map(str, ids[:5]))}{'...' if len(ids) > 5 else ''}). "
+                             "Use a per-user split "
                              "(movierec.split.user_split), or pass cold_users='drop' to leave them out or 'keep' to "
                              "score them as an average user.")
     return valid[~cold] if cold_users == 'drop' else valid
 
+# %% ../nbs/04_collab.ipynb #d7715ea2
 def collab_dls(ml:MovieLens, train:pd.DataFrame, valid:pd.DataFrame, # movierec's split of `ml.ratings`
                bs:int=1024, # ratings per batch
                cold_users:str='raise', # held-out users without training ratings: 'raise', 'drop' or 'keep'
@@ -128,7 +135,8 @@ class CollabModel:
         return self.movie_idx > 0
     def __repr__(self):
         kind = 'EmbeddingNN' if self.use_nn else 'EmbeddingDotBias'
-        return (f"CollabModel({kind}, {'fitted' if self.fitted else 'not fitted'}): {int((self.user_idx>0).sum()):,} users, "
+        state = 'fitted' if self.fitted else 'not fitted'
+        return (f"CollabModel({kind}, {state}): {int((self.user_idx>0).sum()):,} users, "
                 f"{int(self.known.sum()):,} of {self.ml.n_movies:,} movies known")
 
 # %% ../nbs/04_collab.ipynb #3e5fe2ce
@@ -137,6 +145,7 @@ def _tables(model):
     if isinstance(model, EmbeddingDotBias): return model.u_weight, model.u_bias, model.i_weight, model.i_bias
     return model.embeds[0], None, model.embeds[1], None
 
+# %% ../nbs/04_collab.ipynb #4b6bfe7e
 @torch.no_grad()
 def _fill_na(model):
     "Give row 0 ('#na#') of every embedding the mean of the trained rows"
@@ -157,6 +166,7 @@ def fit(self:CollabModel, epochs:int=5, # one-cycle epochs
     self.fitted = True
     return self
 
+# %% ../nbs/04_collab.ipynb #019dcf51
 def _check_fitted(m):
     if not m.fitted: raise NotFittedError("This model has not been trained yet: call .fit() first "
                                           "(fit_collab does both).")
@@ -214,6 +224,7 @@ def movie_embeddings(self:CollabModel) -> np.ndarray:
     w = _tables(self.model)[2].weight.detach().float().cpu().numpy()[self.movie_idx]
     return np.where(self.known[:,None], w, 0).astype(np.float32)
 
+# %% ../nbs/04_collab.ipynb #34af3ad1
 @patch
 def movie_bias(self:CollabModel) -> np.ndarray:
     "Each movie's learnt bias (catalogue order); NaN for unknown movies and for EmbeddingNN, which has none"
@@ -223,6 +234,7 @@ def movie_bias(self:CollabModel) -> np.ndarray:
     b = b.weight.detach().float().cpu().numpy()[self.movie_idx, 0]
     return np.where(self.known, b, np.nan).astype(np.float32)
 
+# %% ../nbs/04_collab.ipynb #894388ce
 @patch
 def view(self:CollabModel) -> View:
     "The collaborative `View`: movie vectors, which movies are known, and their training ratings"
@@ -248,6 +260,7 @@ def _user_scores(model, U, ub, m_fa, bs:int=1<<20, grad:bool=False):
     "Predicted ratings (len(U) × len(m_fa)) of users with vectors `U` (and biases `ub`) for fastai movie indices `m_fa`"
     with torch.set_grad_enabled(grad): return _user_scores_(model, U, ub, m_fa, bs)
 
+# %% ../nbs/04_collab.ipynb #0ac3fdee
 def _user_scores_(model, U, ub, m_fa, bs):
     uw,_,iw,ib = _tables(model)
     M = iw.weight[m_fa]
@@ -259,10 +272,12 @@ def _user_scores_(model, U, ub, m_fa, bs):
     step = max(1, bs // max(len(m_fa), 1))
     for s in range(0, len(U), step):
         u = U[s:s+step]
-        x = torch.cat([u[:,None].expand(-1, len(m_fa), -1), M[None].expand(len(u), -1, -1)], 2).reshape(-1, U.shape[1] + M.shape[1])
+        x = torch.cat([u[:,None].expand(-1, len(m_fa), -1), M[None].expand(len(u), -1, -1)], 2)
+        x = x.reshape(-1, U.shape[1] + M.shape[1])
         out[s:s+step] = model.layers(model.emb_drop(x)).reshape(len(u), len(m_fa))
     return out
 
+# %% ../nbs/04_collab.ipynb #9e21447b
 def _user_vectors(model, u_fa):
     uw,ub,_,_ = _tables(model)
     return uw.weight[u_fa].detach(), (ub.weight[u_fa, 0].detach() if ub is not None else None)
@@ -280,6 +295,7 @@ def _topn(self:CollabModel, U, ub, exclude_rows, k):
     v,i = block_topk(S.float(), min(k, len(rows)))
     return v.cpu().numpy(), np.where(np.isfinite(v.cpu().numpy()), rows[i.cpu().numpy()], -1)
 
+# %% ../nbs/04_collab.ipynb #4c604979
 @patch
 def _table(self:CollabModel, scores, rows):
     ok = rows >= 0
@@ -287,6 +303,7 @@ def _table(self:CollabModel, scores, rows):
     return pd.DataFrame(dict(movieId=mv.movieId.to_numpy(), title=mv.title.to_numpy(), prediction=scores[ok].round(3),
                              bias=self.movie_bias()[rows[ok]].round(3), n_ratings=self.n_train[rows[ok]]))
 
+# %% ../nbs/04_collab.ipynb #60c45839
 @patch
 def recommend(self:CollabModel, user_id, # a raw userId with training ratings
               k:int=10, # how many movies
@@ -294,7 +311,8 @@ def recommend(self:CollabModel, user_id, # a raw userId with training ratings
     "The `k` movies with the highest predicted rating among those `user_id` has not rated in training"
     _check_fitted(self); check_k(k)
     if user_id not in self.ml.user_map:
-        raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name} (list them with ml.ratings.userId.unique()); "
+        raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name} "
+                             "(list them with ml.ratings.userId.unique()); "
                              "for someone new, use .recommend_for({title: rating, ...}).")
     row = int(self.ml.user_map.encode(user_id))
     if self.user_idx[row] == 0:
@@ -360,6 +378,7 @@ def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to 
             theta = theta + torch.linalg.solve(J.T @ J + l2*I, J.T @ res - l2*(theta - theta0))
     return theta[None, :d].detach(), (theta[None, d].detach() if ub is not None else None)
 
+# %% ../nbs/04_collab.ipynb #aa4630ac
 @patch
 def recommend_for(self:CollabModel, ratings:dict, # {title or movieId: rating}, a few films a new user rated
                   k:int=10, l2:float=3.0) -> pd.DataFrame:

@@ -25,6 +25,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 def _words(text) -> list:
     return _WORD.findall(str(text).lower()) if isinstance(text, str) else []
 
+# %% ../nbs/02_content.ipynb #936197fd
 def _title_words(title) -> list:
     t = re.sub(r'\(\d{4}[^)]*\)\s*$', '', title) if isinstance(title, str) else ''
     return [w for w in _words(t) if w not in ENGLISH_STOP_WORDS and len(w) > 1]
@@ -61,7 +62,8 @@ def _genome_block(ml:MovieLens, min_rel:float):
     cols = np.searchsorted(tags, g.tagId.to_numpy()[keep])
     M = sp.csr_matrix((g.relevance.to_numpy()[keep].astype(np.float32), (rows[keep], cols)),
                       shape=(ml.n_movies, len(tags)))
-    names = ml.genome_tags.set_index('tagId').tag.reindex(tags).fillna('').to_numpy() if ml.genome_tags is not None else tags
+    g = ml.genome_tags
+    names = tags if g is None else g.set_index('tagId').tag.reindex(tags).fillna('').to_numpy()
     return M, [f'genome_{t}' for t in names]
 
 # %% ../nbs/02_content.ipynb #a5801070
@@ -100,6 +102,7 @@ def tfidf_docs(ml:MovieLens, # the release
 def _block(n_in, n_out, p):
     return nn.Sequential(nn.Linear(n_in, n_out), nn.BatchNorm1d(n_out), nn.ReLU(), nn.Dropout(p))
 
+# %% ../nbs/02_content.ipynb #5bfa646e
 class ContentAE(nn.Module):
     "Autoencoder: Linear-BatchNorm-ReLU-Dropout blocks around a `dim`-wide linear bottleneck"
     def __init__(self, n_in:int, # TF-IDF columns
@@ -126,6 +129,7 @@ class SparseRowsDL(DataLoader):
         x = torch.from_numpy(self.X[np.asarray(b)].toarray())
         return x, x
 
+# %% ../nbs/02_content.ipynb #40aa6dea
 def sparse_dls(X, # sparse (movies × tokens)
                bs:int=256, valid_pct:float=0.1, seed:int=0, device=None) -> DataLoaders:
     "Training and validation `DataLoaders` over random rows of `X`"
@@ -164,7 +168,7 @@ def train_one_cycle(learn:Learner, epochs:int, lr:float, # `fit_one_cycle`'s epo
 
 # %% ../nbs/02_content.ipynb #048abdb0
 def fused_adamw(params, **kwargs):
-    "fastai's `Adam` (betas 0.9/0.99, eps 1e-5, decoupled weight decay) as PyTorch's fused `AdamW`, wrapped for a `Learner`"
+    "fastai's `Adam` (betas 0.9/0.99, eps 1e-5, decoupled weight decay) as PyTorch's fused `AdamW`, for a `Learner`"
     kw = dict(betas=(0.9, 0.99), eps=1e-5) | kwargs
     try: return OptimWrapper(params, torch.optim.AdamW, fused=True, **kw)
     except (RuntimeError, TypeError): return OptimWrapper(params, torch.optim.AdamW, **kw)  # PyTorch < 2.4 on a CPU
@@ -181,6 +185,7 @@ def sparse_forward(f, # a torch function of a dense batch of rows, such as a mod
             out.append(f(torch.from_numpy(X[s:s+bs].toarray().astype(np.float32)).to(device)).float().cpu().numpy())
     return np.concatenate(out)
 
+# %% ../nbs/02_content.ipynb #ae9014e7
 def encode(learn:Learner, X, bs:int=1024) -> np.ndarray:
     "Bottleneck activations of every row of `X`, float32, in row order"
     m = learn.model.eval()

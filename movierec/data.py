@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #40d9ff13
 from __future__ import annotations
-import contextvars, difflib, errno, hashlib, json, os, re, shutil, tempfile, time, unicodedata, urllib.error, urllib.request, warnings, zipfile
+import contextvars, difflib, errno, hashlib, json, os, re, shutil, tempfile, time, unicodedata, warnings, zipfile
+import urllib.error, urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
@@ -28,6 +29,7 @@ __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES
 class MovieLensError(Exception):
     "A MovieLens file or setting is wrong; the message says what to do"
 
+# %% ../nbs/00_data.ipynb #a729de28
 class UnknownIdError(KeyError):
     "An id that is not in an `IdMap`; the message names it and says how to list valid ones"
     def __str__(self): return str(self.args[0]) if self.args else ''
@@ -42,6 +44,7 @@ def cli_words():
     try: yield
     finally: _CLI.reset(tok)
 
+# %% ../nbs/00_data.ipynb #e0ec8718
 def how(py:str, # the advice for Python users, e.g. "ml.find('Toy')"
         cli:str, # the same advice at a shell, e.g. "movierec search Toy"
        ) -> str:
@@ -176,6 +179,7 @@ def data_path(data_dir=None, # a folder; None means `$MOVIEREC_DATA` or `~/.movi
     d = data_dir or os.environ.get('MOVIEREC_DATA') or DEFAULT_DATA
     return Path(d).expanduser().absolute()
 
+# %% ../nbs/00_data.ipynb #01aec698
 def _writable(d:Path) -> bool:
     "Whether movierec may write in `d`: it can be created, and its mode has a write bit (root ignores modes, we don't)"
     try: d.mkdir(parents=True, exist_ok=True)
@@ -190,6 +194,7 @@ def file_hash(path, algo='sha256', chunk=1<<20) -> str:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/00_data.ipynb #15851b13
 def _published_md5(path:Path, rel:Release):
     "The MD5 published for `rel`: pinned in the registry, else from a `.md5` file beside the archive"
     if rel.md5: return rel.md5
@@ -198,6 +203,7 @@ def _published_md5(path:Path, rel:Release):
         m = re.search(r'\b[0-9a-fA-F]{32}\b', side.read_text(errors='replace'))
         if m: return m.group(0).lower()
 
+# %% ../nbs/00_data.ipynb #34c2b2a3
 def check_archive(path, # the zip to check
                   rel:Release|str, # the release it should be
                  ):
@@ -243,11 +249,13 @@ def _room_advice(e:OSError) -> str:
         return "Free some space there, or set MOVIEREC_DATA to a folder with more room, and call again."
     return "Check that folder and call again."
 
+# %% ../nbs/00_data.ipynb #9b5cdb38
 def _check_room(folder:Path, need:int, doing:str):
     "Refuse to start writing `need` bytes in `folder` when it does not have them"
     try: free = shutil.disk_usage(folder).free
     except OSError: return
-    if free < need: raise MovieLensError(f"{doing} needs {need/1e6:,.0f} MB in {folder}, which has {free/1e6:,.0f} MB free. "
+    if free < need: raise MovieLensError(f"{doing} needs {need/1e6:,.0f} MB in {folder}, "
+                                         f"which has {free/1e6:,.0f} MB free. "
                                          "Free some space there, or set MOVIEREC_DATA to a folder with more room.")
 
 # %% ../nbs/00_data.ipynb #a5239b82
@@ -272,7 +280,8 @@ def extract(zip_path, # a checked archive
         tmp = Path(tempfile.mkdtemp(dir=dest_dir, prefix=f'.{rel.folder}.'))
         try:
             try: zf.extractall(tmp, members)
-            except OSError as e: raise MovieLensError(f"Unpacking {rel.archive} into {dest_dir} failed ({e.strerror or e}); "
+            except OSError as e: raise MovieLensError(f"Unpacking {rel.archive} into {dest_dir} failed "
+                                                      f"({e.strerror or e}); "
                                                       f"nothing was left behind. {_room_advice(e)}") from None
             try: os.rename(tmp/rel.folder, out)
             except OSError:
@@ -280,6 +289,7 @@ def extract(zip_path, # a checked archive
         finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
 
+# %% ../nbs/00_data.ipynb #71095985
 def _complete(folder:Path, rel:Release) -> bool: return all((folder/f).exists() for f in rel.required)
 
 # %% ../nbs/00_data.ipynb #ddb22081
@@ -293,7 +303,8 @@ def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Relea
         out = d/rel.folder
         if out.is_dir():
             if _complete(out, rel): return out
-            raise MovieLensError(f"{out} exists but lacks {', '.join(f for f in rel.required if not (out/f).exists())}. "
+            lacks = ', '.join(f for f in rel.required if not (out/f).exists())
+            raise MovieLensError(f"{out} exists but lacks {lacks}. "
                                  "Delete that folder and call again.")
     zp = ddir/rel.archive
     if not zp.exists():
@@ -325,6 +336,7 @@ def _cut(v, n:int=40) -> str:
     "`repr(v)`, cut to about `n` characters, for error messages"
     s = repr(v); return s if len(s) <= n else s[:n] + "…'"
 
+# %% ../nbs/00_data.ipynb #0cf43c75
 def _numeric(df:pd.DataFrame, dtypes:dict, fname:str) -> pd.DataFrame:
     "Check `df` has `dtypes`' columns and convert them, naming the first bad value"
     missing = [c for c in dtypes if c not in df.columns]
@@ -342,6 +354,7 @@ def _numeric(df:pd.DataFrame, dtypes:dict, fname:str) -> pd.DataFrame:
         out[c] = col.to_numpy().astype(t)
     return pd.DataFrame(out)
 
+# %% ../nbs/00_data.ipynb #188750ae
 def _read_csv(path:Path, **kw) -> pd.DataFrame:
     try: return pd.read_csv(path, **kw)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -355,12 +368,15 @@ def _data_lines(path:Path) -> int:
         for b in iter(lambda: f.read(1 << 24), b''): n += b.count(b'\n'); last = b[-1:]
     return n + (last != b'\n') - 1
 
+# %% ../nbs/00_data.ipynb #651f7552
 def _read_csv_release(folder:Path, rel:Release, genome:bool=True) -> dict:
     res = dict(ratings=_numeric(_read_csv(folder/'ratings.csv', engine='pyarrow'), RATING_DTYPES, 'ratings.csv'))
     n = _data_lines(folder/'ratings.csv')   # a stray quote makes the parser join lines into one row, silently
     if n != len(res['ratings']):
-        raise MovieLensError(f"ratings.csv has {n:,} data lines but only {len(res['ratings']):,} parse as ratings: a line is "
-                             f"malformed (a stray quote or a broken line). Delete {folder} so it is unpacked again from the zip, "
+        raise MovieLensError(f"ratings.csv has {n:,} data lines but only {len(res['ratings']):,} parse as ratings: "
+                             "a line is "
+                             "malformed (a stray quote or a broken line). "
+                             f"Delete {folder} so it is unpacked again from the zip, "
                              "or fetch the release again (movierec fetch).")
     mv = _read_csv(folder/'movies.csv', dtype=str, keep_default_na=False)
     res['movies'] = pd.DataFrame(dict(movieId=_numeric(mv, dict(movieId='int32'), 'movies.csv').movieId,
@@ -387,6 +403,7 @@ def _dat(path:Path, names:list, **kw) -> pd.DataFrame:
     return pd.read_csv(BytesIO(raw.replace(b'::', b'\x1f')), sep='\x1f', header=None, names=names,
                        encoding=enc, quoting=3, engine='c', **kw)
 
+# %% ../nbs/00_data.ipynb #313874c9
 def _read_dat_release(folder:Path, rel:Release, genome:bool=True) -> dict:
     res = dict(ratings=_numeric(_dat(folder/'ratings.dat', RATING_COLS), RATING_DTYPES, 'ratings.dat'))
     mv = _dat(folder/'movies.dat', ['movieId','title','genres'], dtype=str, keep_default_na=False)
@@ -436,6 +453,7 @@ def empty_tags() -> pd.DataFrame:
     return pd.DataFrame(dict(userId=pd.Series(dtype='int32'), movieId=pd.Series(dtype='int32'),
                              tag=pd.Series(dtype=str), timestamp=pd.Series(dtype='int64')))
 
+# %% ../nbs/00_data.ipynb #7ea80355
 def read_release(folder, # an unpacked release
                  rel:Release|str, # which release it is
                  genome:bool=True, # also read the tag genome, where there is one
@@ -447,7 +465,8 @@ def read_release(folder, # an unpacked release
     bad = ~((r >= 0.5) & (r <= 5))
     if bad.any():
         i = int(np.argmax(bad)); fname = dict(csv='ratings.csv', dat='ratings.dat').get(rel.fmt, 'u.data')
-        raise MovieLensError(f"{fname}: the rating {r[i]:g} in data row {i+1} is outside MovieLens's 0.5 to 5 stars; the file is "
+        raise MovieLensError(f"{fname}: the rating {r[i]:g} in data row {i+1} is outside MovieLens's 0.5 to 5 stars; "
+                             "the file is "
                              f"damaged. Delete {folder} so it is unpacked again from the zip, or "
                              "fetch the release again.")
     mv = res['movies']
@@ -467,10 +486,12 @@ def _manifest(folder:Path, rel:Release, genome:bool) -> dict:
     src = {o.name:[o.stat().st_size, o.stat().st_mtime_ns] for o in sorted(folder.iterdir()) if o.is_file()}
     return dict(schema=SCHEMA_VERSION, release=rel.name, genome=genome, sources=src)
 
+# %% ../nbs/00_data.ipynb #074d5310
 def _cache_dir(folder:Path) -> Path:
     d = folder.parent/f'{folder.name}.parquet'
     return d if _writable(folder.parent) else DEFAULT_DATA/d.name
 
+# %% ../nbs/00_data.ipynb #d5b2f810
 def _write_cache(d:Path, tables:dict, manifest:dict):
     d.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -480,12 +501,14 @@ def _write_cache(d:Path, tables:dict, manifest:dict):
             df.to_parquet(tmp, index=False); files[f'{k}.parquet'] = file_hash(tmp)
     with atomic_write(d/'manifest.json') as tmp: tmp.write_text(json.dumps({**manifest, 'files': files}))
 
+# %% ../nbs/00_data.ipynb #fb39b2f3
 def _read_parquet(path:Path, numeric:bool=False) -> pd.DataFrame:
     "Read a Parquet table; all-numeric ones free Arrow's buffers while converting, halving the peak memory"
     if not numeric: return pd.read_parquet(path)
     t = pq.read_table(path)
     return t.to_pandas(split_blocks=True, self_destruct=True)
 
+# %% ../nbs/00_data.ipynb #056b5f5d
 def _read_cache(d:Path, manifest:dict) -> dict|None:
     try:
         saved = json.loads((d/'manifest.json').read_text())
@@ -514,7 +537,8 @@ class IdMap:
             raise ValueError(f"{name}s must be unique to build an IdMap")
         # small non-negative integer ids (all MovieLens ids) get a lookup table: encoding is then one gather
         self._lut = None
-        if len(self) and self.ids.dtype.kind in 'iu' and self._sorted[0] >= 0 and self._sorted[-1] < 8*len(self) + (1<<22):
+        if (len(self) and self.ids.dtype.kind in 'iu' and self._sorted[0] >= 0
+                and self._sorted[-1] < 8*len(self) + (1<<22)):
             self._lut = np.full(int(self._sorted[-1])+1, -1, np.int64)
             self._lut[self.ids] = np.arange(len(self))
     def __len__(self): return len(self.ids)
@@ -585,7 +609,8 @@ class MovieLens:
                     first=str(ts.min().date()), last=str(ts.max().date()), genome=self.genome_scores is not None)
     def __repr__(self):
         s = self.summary()
-        return (f"MovieLens('{s['name']}'): {s['users']:,} users, {s['movies']:,} movies ({s['rated_movies']:,} rated), "
+        return (f"MovieLens('{s['name']}'): {s['users']:,} users, "
+                f"{s['movies']:,} movies ({s['rated_movies']:,} rated), "
                 f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, "
                 f"{s['first']} to {s['last']}")
 
@@ -616,6 +641,7 @@ class AmbiguousTitleError(UnknownIdError):
 
 _ARTICLES = {'the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'el', 'die', 'der', 'das'}
 
+# %% ../nbs/00_data.ipynb #49cb368b
 def title_key(title:str) -> tuple:
     "`(key, year)` of a title: lower-case words without articles, punctuation or the '(1995)' year"
     t = unicodedata.normalize('NFC', str(title)).strip()   # 'Ame\u0301lie' typed with a combining accent is 'Amélie'
@@ -634,11 +660,11 @@ def movie_id(movie) -> int|None:
     m = _ID.match(movie) if isinstance(movie, str) else None
     return int(m.group(1)) if m else None
 
+# %% ../nbs/00_data.ipynb #35f5734b
 def _id_rows(ml, mid:int) -> np.ndarray:
     "Catalogue rows of movieId `mid` (none, or one)"
     if not 0 <= mid < 2**31: return np.zeros(0, np.int64)     # beyond any movieId (and beyond int32)
     rows = ml.movie_map.encode(np.array([mid]), missing='mask'); return rows[rows >= 0]
-
 
 # %% ../nbs/00_data.ipynb #e22160a7
 @patch
@@ -648,13 +674,15 @@ def _title_keys(self:MovieLens):
         self._keys = (np.array([o[0] for o in k], dtype=object), np.array([o[1] or -1 for o in k]))
     return self._keys
 
+# %% ../nbs/00_data.ipynb #63352dd5
 @patch
 def find(self:MovieLens, text:str, # a title, part of one, or a movieId as an int or 'id:300'
          n:int=10, # at most this many candidates
         ) -> pd.DataFrame:
     "Movies matching `text`, best first: by `movieId`, exact title, part of a title (most rated first), close spelling"
     mv,res = self.movies,[]
-    if not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n is how many movies to show, a positive number, not {n!r}.")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n is how many movies to show, a positive number, not {n!r}.")
     if movie_id(text) is not None: res.append((_id_rows(self, movie_id(text)), 'movieId'))
     else:
         keys,years = self._title_keys()
@@ -695,7 +723,8 @@ def lookup(self:MovieLens, movie, # a title, part of one, or a movieId (an int, 
         raise UnknownIdError(f"No movie titled {_cut(movie, 60)}. Search with "
                              f"{how(f'ml.find({w!r})', f'movierec search {w}')}.{hint}")
     if best.match.iloc[0] == 'close':
-        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: " + '; '.join(c.title.head(5)) + f'?{hint}')
+        raise UnknownIdError(f"No movie titled {_cut(movie, 60)}; did you mean: "
+                             + '; '.join(c.title.head(5)) + f'?{hint}')
     lst = '; '.join(f"{t} [movieId {i}]" for i,t in zip(best.movieId, best.title))
     raise AmbiguousTitleError(f"{_cut(movie, 60)} matches {len(best)}{'+' if len(best)==10 else ''} movies: {lst}. "
                               f"Add the year, e.g. '{best.title.iloc[0]}', or give the movieId as "
@@ -708,7 +737,8 @@ def rated_rows(self:MovieLens, ratings, # {title or movieId: rating}, or a frame
     "Catalogue rows and values of a new user's ratings, checked: `(rows, ratings)`"
     if isinstance(ratings, pd.DataFrame): ratings = dict(zip(ratings.movieId, ratings.rating))
     if not isinstance(ratings, dict) or not ratings:
-        raise ValueError("Give at least one rating, as a dict {title or movieId: rating}, e.g. {'Toy Story (1995)': 5}.")
+        raise ValueError("Give at least one rating, as a dict {title or movieId: rating}, "
+                         "e.g. {'Toy Story (1995)': 5}.")
     vals = np.array(list(ratings.values()), np.float64)
     if not ((vals >= 0.5) & (vals <= 5)).all():
         raise ValueError(f"Ratings are half stars from 0.5 to 5; got {vals[~((vals >= 0.5) & (vals <= 5))].tolist()}.")
@@ -717,7 +747,7 @@ def rated_rows(self:MovieLens, ratings, # {title or movieId: rating}, or a frame
 
 # %% ../nbs/00_data.ipynb #e8e51844
 @patch
-def ratings_csr(self:MovieLens, ratings:pd.DataFrame|None=None, # userId, movieId, rating of this release; None: `ml.ratings`
+def ratings_csr(self:MovieLens, ratings:pd.DataFrame|None=None, # userId, movieId, rating; None: `ml.ratings`
                 values:str='rating', # 'rating': the stars, as float32; 'seen': True for every rated pair
                ) -> sp.csr_matrix:
     "Users × movies sparse matrix of `ratings`, in the row order of `user_map` and `movie_map`"
@@ -738,6 +768,7 @@ def _zipf_weights(n, a, rng):
     w = 1/np.arange(1, n+1)**a
     return rng.permutation(w/w.sum())
 
+# %% ../nbs/00_data.ipynb #6815417b
 def _sample_pairs(n_users, n_movies, n_ratings, pu, pm, rng):
     "`n_ratings` distinct (user, movie) pairs drawn by activity and popularity"
     if n_ratings > 0.5*n_users*n_movies:
@@ -770,7 +801,8 @@ def synth_movielens(n_users:int=600, # users who rate
     r = np.empty(n_ratings, np.float32)
     for i in range(0, n_ratings, 1<<21):
         s = slice(i, i+(1<<21))
-        x = 3.55 + bu[u[s]] + bm[m[s]] + 0.45*np.einsum('ij,ij->i', U[u[s]], V[m[s]])/np.sqrt(n_factors) + rng.normal(0, 0.55, len(u[s]))
+        taste = np.einsum('ij,ij->i', U[u[s]], V[m[s]])/np.sqrt(n_factors)
+        x = 3.55 + bu[u[s]] + bm[m[s]] + 0.45*taste + rng.normal(0, 0.55, len(u[s]))
         r[s] = np.clip(np.round(x*2)/2, 0.5, 5.0)
     # genres follow the hidden tastes: each movie takes its 1-3 best-matching genres
     G = rng.normal(0, 1, (len(GENRES), n_factors)).astype(np.float32)
@@ -813,13 +845,15 @@ def write_release(ml:MovieLens, # what to write
     titles = mv.title.fillna('')
     if fmt=='csv':
         pa_csv.write_csv(pa.Table.from_pandas(r, preserve_index=False), dest/'ratings.csv')  # fast at 25M rows
-        mv.assign(title=titles, genres=[('|'.join(g) or '(no genres listed)') for g in mv.genres])[['movieId','title','genres']].to_csv(dest/'movies.csv', index=False)
+        genres = [('|'.join(g) or '(no genres listed)') for g in mv.genres]
+        mv.assign(title=titles, genres=genres)[['movieId','title','genres']].to_csv(dest/'movies.csv', index=False)
         tg.to_csv(dest/'tags.csv', index=False)
         if ml.links is not None: ml.links.to_csv(dest/'links.csv', index=False)
     elif fmt=='dat':
         rows = lambda df: '\n'.join('::'.join(map(str, t)) for t in df.itertuples(index=False)) + '\n'
         (dest/'ratings.dat').write_text(rows(r.assign(rating=r.rating.map('{:g}'.format))))
-        (dest/'movies.dat').write_text(rows(pd.DataFrame(dict(m=mv.movieId, t=titles, g=[('|'.join(g) or '(no genres listed)') for g in mv.genres]))), encoding='utf-8')
+        genres = [('|'.join(g) or '(no genres listed)') for g in mv.genres]
+        (dest/'movies.dat').write_text(rows(pd.DataFrame(dict(m=mv.movieId, t=titles, g=genres))), encoding='utf-8')
         if len(tg): (dest/'tags.dat').write_text(rows(tg[['userId','movieId','tag','timestamp']]), encoding='utf-8')
     elif fmt=='ml-100k':
         r.assign(rating=r.rating.round().astype(int)).to_csv(dest/'u.data', sep='\t', header=False, index=False)

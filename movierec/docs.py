@@ -24,6 +24,7 @@ def _mathml(tex:str, display:bool) -> str:
         import html
         return f"<code>{html.escape(tex)}</code>"
 
+# %% ../nbs/site_builder.ipynb #ec225e80
 def math_to_mathml(md:str) -> str:
     "Replace `$$...$$` and `$...$` outside code in Markdown `md` with MathML"
     parts = _CODE.split(md)
@@ -35,8 +36,10 @@ def math_to_mathml(md:str) -> str:
 # %% ../nbs/site_builder.ipynb #3adbc14e
 def page_names(nbs_path) -> dict:
     "`{notebook file name: page name}`: nbdev's name, the notebook's without its number, `index` for the index"
-    return {p.name: 'index' if p.stem == 'index' else re.sub(r'^\d+[a-z]?_', '', p.stem) for p in sorted(Path(nbs_path).glob('*.ipynb'))}
+    return {p.name: 'index' if p.stem == 'index' else re.sub(r'^\d+[a-z]?_', '', p.stem)
+            for p in sorted(Path(nbs_path).glob('*.ipynb'))}
 
+# %% ../nbs/site_builder.ipynb #0ca4eaa7
 def local_links(md:str, pages:dict, doc_url:str='') -> str:
     "Rewrite links to the published site (`doc_url`) and to notebooks as links to this site's pages"
     if doc_url:
@@ -49,11 +52,13 @@ _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
 def _text(t): return ''.join(t) if isinstance(t, list) else (t or '')
 
+# %% ../nbs/site_builder.ipynb #232757cf
 def _fence(text:str, lang:str='text') -> str:
     text = _ANSI.sub('', text).rstrip('\n')
     ticks = '````' if '```' in text else '```'
     return f"{ticks}{lang}\n{text}\n{ticks}"
 
+# %% ../nbs/site_builder.ipynb #6a1bc60c
 def front_matter(nb:dict) -> dict:
     "The YAML front matter nbdev's processing puts in a notebook's first (raw) cell"
     import yaml
@@ -63,11 +68,13 @@ def front_matter(nb:dict) -> dict:
     if not src.startswith('---'): return {}
     return yaml.safe_load(src.strip('-').strip()) or {}
 
+# %% ../nbs/site_builder.ipynb #2271e38e
 def directives(src:str) -> dict:
     "A code cell's `#| key: value` directives (`#| hide` gives `{'hide': ''}`)"
     return {k.strip(): v.strip() for k,_,
             v in (l.lstrip()[2:].partition(':') for l in src.splitlines() if l.lstrip().startswith('#|'))}
 
+# %% ../nbs/site_builder.ipynb #70f84bac
 def _output_md(o:dict, img) -> str|None:
     if o['output_type'] == 'stream': return _fence(_text(o['text']))
     if o['output_type'] == 'error': return _fence('\n'.join(o.get('traceback', [])))
@@ -79,6 +86,7 @@ def _output_md(o:dict, img) -> str|None:
         return f'<div class="nb-output" markdown="0">\n{h}\n</div>'
     if 'text/plain' in d: return _fence(_text(d['text/plain']))
 
+# %% ../nbs/site_builder.ipynb #0c3629be
 def notebook_markdown(nb:dict, # a notebook as read by `json.load` (processed by nbdev, or not)
                       img_dir=None, # folder for PNG outputs; None: drop images
                       img_prefix:str='', # name prefix of those files, and their path as seen from the page
@@ -146,6 +154,7 @@ def mkdocs_config(title:str, description:str, nav:list, docs_dir, site_dir) -> d
                 markdown_extensions=['tables', 'attr_list', 'md_in_html', 'admonition', dict(toc=dict(permalink=True)),
                                      'pymdownx.highlight', 'pymdownx.superfences'])
 
+# %% ../nbs/site_builder.ipynb #153a212b
 def _sidebar(nbs_path) -> list:
     import yaml
     f = Path(nbs_path)/'sidebar.yml'
@@ -160,7 +169,8 @@ def build_docs(out=None, # the site's folder; default: settings.ini's doc_path (
                quiet:bool=True) -> Path:
     "Process the notebooks with nbdev, turn them into Markdown pages and build the site with MkDocs"
     import importlib.util, logging
-    missing = [m for m in ('mkdocs', 'material', 'latex2mathml', 'yaml', 'nbdev') if importlib.util.find_spec(m) is None]
+    need = ('mkdocs', 'material', 'latex2mathml', 'yaml', 'nbdev')
+    missing = [m for m in need if importlib.util.find_spec(m) is None]
     if missing: raise ImportError(f"Building the docs needs the development tools ({', '.join(missing)} missing): pip "
                                   "install -e \".[dev]\"")
     import yaml
@@ -207,7 +217,8 @@ def main(out:Param("the site's folder (default: settings.ini's doc_path)", str)=
     cfg = get_config()
     index = cfg.nbs_path/'index.ipynb'
     if not (cfg.config_file.exists() and index.exists()):
-        print(f"movierec_docs: {Path.cwd()} is not a movierec checkout (no settings.ini and nbs/index.ipynb here or above); "
+        print(f"movierec_docs: {Path.cwd()} is not a movierec checkout "
+              "(no settings.ini and nbs/index.ipynb here or above); "
               "run it from the project's folder.", file=sys.stderr); sys.exit(2)
     text,f = readme_markdown(index),cfg.config_path/'README.md'
     if check:

@@ -17,15 +17,19 @@ from .baselines import (CannotDoError, GlobalMean, BiasBaseline, Popularity, Wei
 from .ranking import DAERanker
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'DEFAULT_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics',
+__all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'PROTOCOL_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics',
            'genre_matrix', 'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix', 'eval_rating',
            'eval_topn', 'eval_item2item', 'eval_coldstart', 'eval_strong', 'evaluate', 'tune_hybrid', 'plot_metrics',
            'plot_pr', 'plot_novelty']
 
 # %% ../nbs/08_evaluation.ipynb #6ad706cb
-def rmse(pred, targ) -> float: return float(np.sqrt(np.mean((np.asarray(pred, np.float64) - np.asarray(targ, np.float64))**2)))
+def rmse(pred, targ) -> float:
+    return float(np.sqrt(np.mean((np.asarray(pred, np.float64) - np.asarray(targ, np.float64))**2)))
+
+# %% ../nbs/08_evaluation.ipynb #42ed8217
 def mae(pred, targ) -> float: return float(np.mean(np.abs(np.asarray(pred, np.float64) - np.asarray(targ, np.float64))))
 
+# %% ../nbs/08_evaluation.ipynb #723f4dbf
 def hit_matrix(recs:np.ndarray, # (users, k) catalogue rows, -1 for empty slots
                relevant:sp.csr_matrix, # (users, movies) relevant held-out movies, same user order
               ) -> np.ndarray:
@@ -63,6 +67,7 @@ def genre_matrix(ml:MovieLens) -> sp.csr_matrix:
     c = np.array([col[g] for row in gs for g in row], np.int64)
     return sp.csr_matrix((np.ones(len(c), np.float32), (r, c)), shape=(len(gs), len(names)))
 
+# %% ../nbs/08_evaluation.ipynb #23892261
 def beyond_accuracy(recs:np.ndarray, # (lists, k) catalogue rows, -1 for empty slots
                     n_train:np.ndarray, # training ratings per movie
                     n_users:int, # users in the training ratings
@@ -103,7 +108,8 @@ class Context:
     def __init__(self, ml:MovieLens, train:pd.DataFrame, test:pd.DataFrame, seed:int=42, progress:bool|None=False,
                  given:pd.DataFrame|None=None, # `strong` only: what the held-out users told
                 ):
-        self.ml,self.train,self.test,self.seed,self.progress,self.given,self.cache = ml,train,test,seed,progress,given,{}
+        self.ml,self.train,self.test,self.seed = ml,train,test,seed
+        self.progress,self.given,self.cache = progress,given,{}
     def content(self) -> View:
         "The content view of the release (cached per release and seed: it does not depend on the split)"
         key = (id(self.ml), self.seed)   # the cache holds the release too, so its id cannot be reused by another
@@ -135,6 +141,7 @@ class Context:
         num,den = hybrid_rows(self.content(), self.corating(), **(HYBRID | kw))
         return ViewModel(self.ml, num, name='hybrid', den=den).fit(self.train)
 
+# %% ../nbs/08_evaluation.ipynb #58840bb2
 def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
 
 VAE = dict(epochs=50)   # Mult-VAE's settings, chosen on a validation split (benchmarks/ranking.py --validate)
@@ -154,7 +161,7 @@ MODELS = {
     'collab': lambda ctx: ViewModel.from_view(ctx.ml, ctx.corating()).fit(ctx.train),
     'hybrid': lambda ctx: ctx.hybrid(),
 }
-DEFAULT_MODELS = {
+PROTOCOL_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
     'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded',
              'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
@@ -162,7 +169,7 @@ DEFAULT_MODELS = {
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
     'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'mult-dae'],
 }
-DEFAULT_MODELS['temporal'] = DEFAULT_MODELS['topn']
+PROTOCOL_MODELS['temporal'] = PROTOCOL_MODELS['topn']
 
 # %% ../nbs/08_evaluation.ipynb #68659cbb
 def relevant_matrix(ml:MovieLens, test:pd.DataFrame, min_rating:float=4.0, users=None):
@@ -176,12 +183,14 @@ def relevant_matrix(ml:MovieLens, test:pd.DataFrame, min_rating:float=4.0, users
     if users is not None: rows = np.intersect1d(rows, users)
     return rows, R[rows]
 
+# %% ../nbs/08_evaluation.ipynb #f5e79aa6
 def _need(model, what, name):
     if not hasattr(model, what):
         verbs = dict(predict='predict ratings', scores='rank movies', similar='find similar movies',
                      score_rows='rank movies for users it was not trained on')
         raise CannotDoError(f"{name} cannot {verbs[what]}, which this protocol needs; leave it out of `models`.")
 
+# %% ../nbs/08_evaluation.ipynb #ce1ece25
 def eval_rating(model, ctx, name='model', **_):
     "RMSE and MAE on the held-out ratings"
     _need(model, 'predict', name)
@@ -189,6 +198,7 @@ def eval_rating(model, ctx, name='model', **_):
     p = model.predict(t.userId.to_numpy(), t.movieId.to_numpy())
     return dict(rmse=rmse(p, t.rating), mae=mae(p, t.rating))
 
+# %% ../nbs/08_evaluation.ipynb #eb51f999
 def eval_topn(model, ctx, name='model', k:int=10, candidates=None, curve:int=20):
     "Ranking and beyond-accuracy metrics of each test user's top `k`"
     _need(model, 'scores', name)
@@ -208,6 +218,7 @@ def eval_topn(model, ctx, name='model', k:int=10, candidates=None, curve:int=20)
 def _liked(ml, r, min_rating=4.0):
     return ml.ratings_csr(r[r.rating.to_numpy() >= min_rating], 'seen')
 
+# %% ../nbs/08_evaluation.ipynb #d0e5dbad
 def _jaccard(G, q, nb):
     ok = nb >= 0
     Gq,Gn = G[np.repeat(q, ok.sum(1))],G[nb[ok]]
@@ -215,8 +226,9 @@ def _jaccard(G, q, nb):
     union = np.asarray(Gq.sum(1)).ravel() + np.asarray(Gn.sum(1)).ravel() - inter
     return float(np.mean(np.where(union > 0, inter/np.maximum(union, 1), 0))) if len(inter) else np.nan
 
+# %% ../nbs/08_evaluation.ipynb #13f474ca
 def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=None):
-    "Hit rate of neighbour lists against users' liked held-out movies, with answered share, genre overlap, novelty, coverage and low support"
+    "Hit rate of neighbour lists on users' liked held-out movies; answered share, genre overlap, novelty, coverage..."
     _need(model, 'similar', name)
     ml = ctx.ml
     Q = _liked(ml, ctx.train) if queries is None else queries      # (users × movies) queries per user
@@ -258,7 +270,8 @@ def eval_strong(model, ctx, name='model', k:int=10):
     ml = ctx.ml
     rows,rel = relevant_matrix(ml, ctx.test)
     told = ratings_matrix(ml, ctx.given)[rows]
-    S = np.array(model.score_rows(interaction_rows(told, getattr(model, 'inputs', 'binary'), getattr(model, 'weak', WEAK))), dtype=np.float32)
+    X = interaction_rows(told, getattr(model, 'inputs', 'binary'), getattr(model, 'weak', WEAK))
+    S = np.array(model.score_rows(X), dtype=np.float32)
     t = told.tocoo(); S[t.row, t.col] = -np.inf
     recs = top_movies(S, k)
     n_train = ctx.n_train
@@ -281,7 +294,7 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
                                                    f"{', '.join(PROTOCOLS)}.")
     check_k(k)
     if k >= ml.n_movies: raise ValueError(f"k={k} is not smaller than the catalogue ({ml.n_movies} movies).")
-    models = DEFAULT_MODELS[protocol] if models is None else models
+    models = PROTOCOL_MODELS[protocol] if models is None else models
     if isinstance(models, str): models = [models]
     if not isinstance(models, dict):
         bad = [m for m in models if m not in MODELS]
@@ -315,7 +328,7 @@ def tune_hybrid(ml:MovieLens, # the release
                 max_low:float=0.5, # settings with more neighbours per list under 3 ratings rank last
                 min_overlap:float=0.79, # ... and so do settings whose neighbours share less of the query's genres
                 k:int=10, seed:int=42, progress:bool|None=None) -> pd.DataFrame:
-    "Every hybrid setting of `grid` scored on item2item over a validation split of `train`, best first, `lam` and `mu` scaled to `train`"
+    "Every hybrid setting of `grid` scored on item2item over a validation split of `train`, best first"
     train = ml.ratings if train is None else train
     tr,va = user_split(train, 0.2, seed)
     if len(va) == 0 or (va.rating >= 4).sum() == 0:
@@ -342,6 +355,7 @@ def plot_metrics(res:pd.DataFrame, metrics=None, ax=None):
     ax.set_title(f"{res.attrs.get('dataset', '')} · {res.attrs.get('protocol', '')}"); ax.legend(loc='lower right')
     return ax
 
+# %% ../nbs/08_evaluation.ipynb #0dff9514
 def plot_pr(res:pd.DataFrame, ax=None):
     "Precision against recall at k = 1..20 for each model of a top-N result"
     if ax is None: _,ax = plt.subplots()
@@ -350,6 +364,7 @@ def plot_pr(res:pd.DataFrame, ax=None):
     ax.set_xlabel('recall@k'); ax.set_ylabel('precision@k'); ax.legend(fontsize=8)
     return ax
 
+# %% ../nbs/08_evaluation.ipynb #c5939a32
 def plot_novelty(res:pd.DataFrame, metric:str|None=None, ax=None):
     "Accuracy against novelty, one point per model"
     metric = metric or next(c for c in res.columns if c.startswith('ndcg@'))

@@ -79,7 +79,7 @@ def rating_weights(values, # star ratings
 
 # %% ../nbs/05_hybrid.ipynb #b7896337
 class ItemRanker:
-    "Top-N from item-item weights: a user's row of rating weights (see `rating_weights`) times `W`, a sparse movies × movies matrix"
+    "Top-N from item-item weights: a user's row of rating weights (`rating_weights`) times `W`, sparse movies × movies"
     def __init__(self, W, # (n_movies × n_movies) weights; W[i, j] is what watching i says for j
                  known, # bool per movie: the movies that can be recommended
                  config:dict|None=None):
@@ -160,8 +160,8 @@ class Recommender:
 
 # %% ../nbs/05_hybrid.ipynb #ad4df798
 @patch
-def rows(self:Recommender, view:str='hybrid', **weights):
-    "`(rows, den)` that `view` ('hybrid', 'content' or 'collab') searches; `den` is None but for the hybrid"
+def vectors(self:Recommender, view:str='hybrid', **weights):
+    "`(vectors, den)` that `view` ('hybrid', 'content', 'collab') searches; `den` is None but for the hybrid"
     if view not in VIEWS: raise ValueError(f"view is one of {', '.join(VIEWS)}, not {view!r}.")
     c = self.config
     bad = set(weights) - set(HYBRID)
@@ -173,10 +173,11 @@ def rows(self:Recommender, view:str='hybrid', **weights):
         else: self._cache[key] = (unit_rows(getattr(self, view).emb), None)
     return self._cache[key]
 
+# %% ../nbs/05_hybrid.ipynb #f9cd0d6e
 @patch
 def index(self:Recommender, view:str='hybrid', **weights) -> CosineIndex:
     "A `CosineIndex` over `view`'s rows, for many queries at once"
-    E,den = self.rows(view, **weights)
+    E,den = self.vectors(view, **weights)
     return CosineIndex(E, den=den, device='cpu')
 
 # %% ../nbs/05_hybrid.ipynb #a486769c
@@ -186,6 +187,7 @@ def _cos(self:Recommender, v:View, q, rows):
     out = (e[1:] @ e[0]).astype(np.float64)
     return np.where(v.known[rows] & v.known[q], out, np.nan)
 
+# %% ../nbs/05_hybrid.ipynb #51cc75fa
 @patch
 def similar(self:Recommender, movie, # title, part of a title, or movieId
             k:int=10, # how many neighbours
@@ -200,7 +202,7 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
         raise UnknownIdError(f"{self.ml.movies.title[q]!r} has no ratings, so the collaborative view cannot place it; "
                              "use view='hybrid' or 'content'.")
     ex = ~known if view == 'collab' else None
-    E,den = self.rows(view, **weights)
+    E,den = self.vectors(view, **weights)
     s,r = query_topk(E, q, min(k, self.ml.n_movies - 1), den=den, exclude=ex)
     s,r = s[r >= 0],r[r >= 0]
     mv = self.ml.movies.iloc[r]
@@ -211,7 +213,8 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
                              content=self._cos(self.content, q, r).round(4),
                              collab=self._cos(self.collab, q, r).round(4),
                              n_ratings=self.collab.support[r].astype(np.int64),
-                             source=np.where(both & (w['w_collab'] > 0), 'hybrid', 'content') if view == 'hybrid' else view))
+                             source=np.where(both & (w['w_collab'] > 0), 'hybrid', 'content')
+                                    if view == 'hybrid' else view))
 
 # %% ../nbs/05_hybrid.ipynb #bf0f3c7a
 @patch
@@ -220,6 +223,7 @@ def _ratings(self:Recommender):
     if 'ratings' not in self._cache: self._cache['ratings'] = self.ml.ratings_csr()
     return self._cache['ratings']
 
+# %% ../nbs/05_hybrid.ipynb #e3e0d082
 @patch
 def _ranked(self:Recommender, rows, values, k:int):
     "Top `k` for one user from the catalogue rows they rated and their ratings; none of those movies comes back"
@@ -235,6 +239,7 @@ def _ranked(self:Recommender, rows, values, k:int):
                              genres=['|'.join(g) for g in mv.genres], score=S[r].astype(np.float64).round(4),
                              n_ratings=self.collab.support[r].astype(np.int64)))
 
+# %% ../nbs/05_hybrid.ipynb #8e4e2679
 @patch
 def recommend(self:Recommender, user_id, # a userId of the release
               k:int=10) -> pd.DataFrame:
@@ -254,6 +259,7 @@ def recommend(self:Recommender, user_id, # a userId of the release
                                         "their ratings instead.")
     return self._ranked(x.indices, x.data, k)
 
+# %% ../nbs/05_hybrid.ipynb #0eadaf2b
 @patch
 def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
                   k:int=10) -> pd.DataFrame:
@@ -271,6 +277,7 @@ def recommend_for(self:Recommender, ratings:dict, # {title or movieId: rating}
                                    f"{self.ml.movies.title.to_numpy()[rows[~ok]].tolist()}")
     return self._ranked(rows[ok], vals[ok], k)   # rated movies the ranker does not know score -inf, so never come back
 
+# %% ../nbs/05_hybrid.ipynb #950c8311
 @patch
 def search(self:Recommender, text:str, # a title, part of one, or a movieId
            n:int=10) -> pd.DataFrame:
@@ -288,9 +295,11 @@ def _versions():
     return dict(movierec=movierec.__version__, torch=torch.__version__.split('+')[0], fastai=fastai.__version__,
                 numpy=np.__version__, pandas=pd.__version__, sklearn=sklearn.__version__)
 
+# %% ../nbs/05_hybrid.ipynb #1b8842f2
 class NewerModelError(MovieLensError):
     "A model folder written by a newer movierec: left alone"
 
+# %% ../nbs/05_hybrid.ipynb #0c297ca1
 def check_save_target(path) -> Path:
     "`path` as a `Path` if `save` may write there: nothing there yet, or a model folder holding only what `save` writes"
     path = Path(path)
@@ -303,20 +312,24 @@ def check_save_target(path) -> Path:
     other = [n for n in names if n not in _FILES]     # an unreadable config.json among only our files: a damaged model
     if other or (isinstance(cfg, dict) and cfg.get('format') != FORMAT):
         shown = ', '.join((other or names)[:3]) + (', ...' if len(other or names) > 3 else '')
-        raise MovieLensError(f"{path} is not a movierec model folder (it holds {shown}), so it is not replaced and nothing in "
+        raise MovieLensError(f"{path} is not a movierec model folder (it holds {shown}), "
+                             "so it is not replaced and nothing in "
                              "it is touched; save the model to a new or empty folder.")
     if not isinstance(cfg, dict): return path
     v = cfg.get('format_version')
     if isinstance(v, int) and v > FORMAT_VERSION:
-        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one writes {FORMAT_VERSION}); "
+        raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec "
+                              f"(this one writes {FORMAT_VERSION}); "
                               "it is left alone: upgrade movierec, or save this model to another folder.")
     return path
 
+# %% ../nbs/05_hybrid.ipynb #8f8b78b9
 def model_lock(path) -> Path:
     "The lock file held while the model at `path` is written (and, by the command line, trained)"
     path = Path(path).absolute()
     return path.parent/f'.{path.name}.lock'
 
+# %% ../nbs/05_hybrid.ipynb #572f60b3
 def _write(rec:Recommender, path:Path) -> Path:
     "Write the files of `rec` under a temporary name beside `path`, then rename it to `path`"
     import torch
@@ -325,11 +338,14 @@ def _write(rec:Recommender, path:Path) -> Path:
         m,ml = rec.model,rec.ml
         ml.movies.to_parquet(tmp/'movies.parquet')
         if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
-        else: users,movies = ml.user_map.encode(ml.ratings.userId.to_numpy()),ml.movie_map.encode(ml.ratings.movieId.to_numpy())
+        else:
+            users = ml.user_map.encode(ml.ratings.userId.to_numpy())
+            movies = ml.movie_map.encode(ml.ratings.movieId.to_numpy())
         stars = np.asarray(rec._ratings()[users, movies]).ravel()          # the liked ones are what the ranker reads
         pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64),
                           movieId=ml.movie_map.decode(movies).astype(np.int64),
-                          rating=np.where(stars > 0, stars, np.nan).astype(np.float32))).to_parquet(tmp/'ratings.parquet')
+                          rating=np.where(stars > 0, stars, np.nan).astype(np.float32))
+                                           ).to_parquet(tmp/'ratings.parquet')
         np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known,
                  content_support=rec.content.support,
                  collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
@@ -355,6 +371,7 @@ def _write(rec:Recommender, path:Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True); raise
     return path
 
+# %% ../nbs/05_hybrid.ipynb #05170272
 @patch
 def save(self:Recommender, path, # a new or empty folder, or a model folder `save` wrote (replaced atomically)
         ) -> Path:
@@ -365,7 +382,6 @@ def save(self:Recommender, path, # a new or empty folder, or a model folder `sav
         sweep_stale(path.parent, path.name)            # what killed saves left
         return _write(self, check_save_target(path))   # checked again: the run we waited for may have written it
 
-
 # %% ../nbs/05_hybrid.ipynb #4b0f40f0
 class BadModelError(MovieLensError):
     "A model folder that cannot be used (missing, damaged, another format); `.path` and `.what` say which and why"
@@ -374,16 +390,20 @@ class BadModelError(MovieLensError):
         super().__init__(f"{path} is not a usable movierec model: {what}. Train it again: "
                          + how("Recommender.from_movielens(ml).save(path).", "movierec train."))
 
+# %% ../nbs/05_hybrid.ipynb #220d2796
 def _bad(path, what): return BadModelError(path, what)
 
 _CONFIG = dict(name=str, n_movies=int, n_users=int, content_dim=int, collab_dim=int, config=dict)
 
+# %% ../nbs/05_hybrid.ipynb #c228990b
 def _check_config(path, cfg):
     "Every field of config.json that `load` reads, with its type: a damaged field is named, never a bare KeyError"
     bad = [k for k,t in _CONFIG.items() if not isinstance(cfg.get(k), t) or isinstance(cfg.get(k), bool)]
     if bad: raise _bad(path, f"config.json lacks a valid {', '.join(bad)}")
-    if cfg.get('has_model') and not isinstance(cfg['config'].get('collab'), dict): raise _bad(path, "config.json lacks config.collab")
+    if cfg.get('has_model') and not isinstance(cfg['config'].get('collab'), dict):
+        raise _bad(path, "config.json lacks config.collab")
 
+# %% ../nbs/05_hybrid.ipynb #63e2c67a
 def _collab_module(cfg, sd):
     from fastai.collab import EmbeddingDotBias, EmbeddingNN
     c = cfg['config']['collab']
@@ -393,6 +413,7 @@ def _collab_module(cfg, sd):
     nu,nf = sd['u_weight.weight'].shape
     return EmbeddingDotBias(nf, nu, sd['i_weight.weight'].shape[0], y_range=tuple(c['y_range']))
 
+# %% ../nbs/05_hybrid.ipynb #eb7fc3ad
 def _read_model(path, cfg, a, ml, pairs):
     "The `CollabModel` saved in `path`/collab.pt, read with `weights_only=True`"
     import torch
@@ -410,17 +431,21 @@ def _read_model(path, cfg, a, ml, pairs):
     model.config = cfg['config']['collab']
     return model
 
+# %% ../nbs/05_hybrid.ipynb #383701f1
 @patch(cls_method=True)
 def load(cls:Recommender, path, # a folder written by `save`
          lazy:bool=True, # read the collaborative model when it is first used (see `Recommender.model`)
         ) -> Recommender:
     "Read a recommender saved with `save`, checking format, versions and shapes"
-    if not isinstance(path, (str, os.PathLike)) or not str(path): raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
     path = Path(path)
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())
-    except (OSError, ValueError) as e: raise _bad(path, f"config.json is missing or unreadable ({e.__class__.__name__})") from None
-    if not isinstance(cfg, dict) or cfg.get('format') != FORMAT: raise _bad(path, "config.json does not describe a movierec recommender")
+    except (OSError, ValueError) as e:
+        raise _bad(path, f"config.json is missing or unreadable ({e.__class__.__name__})") from None
+    if not isinstance(cfg, dict) or cfg.get('format') != FORMAT:
+        raise _bad(path, "config.json does not describe a movierec recommender")
     v = cfg.get('format_version')
     if isinstance(v, int) and v > FORMAT_VERSION:
         raise NewerModelError(f"{path} holds a model of format {v}, written by a newer movierec (this one reads "
@@ -435,7 +460,8 @@ def load(cls:Recommender, path, # a folder written by `save`
         raise _bad(path, "config.json does not list the SHA-256 of each file")
     bad = [f for f,h in files.items() if file_hash(path/f) != h]
     if bad: raise _bad(path,
-                       f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged (SHA-256 differs from config.json)")
+                       f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged "
+                       "(SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
     try:

@@ -65,7 +65,8 @@ class DAERanker(Baseline):
         if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
         if not 0 <= p < 1: raise ValueError(f"p is the share of movies dropped, from 0 up to 1; got {p}.")
         for name,v in dict(hidden=hidden, epochs=epochs, bs=bs, latent=latent).items():
-            if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{name} is a whole number of at least 1, not {v!r}.")
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} is a whole number of at least 1, not {v!r}.")
         if beta < 0: raise ValueError(f"beta weighs the KL term, so it is 0 or more; got {beta}.")
         self.inputs,self.hidden,self.p,self.epochs,self.lr,self.bs,self.wd = inputs,hidden,p,epochs,lr,bs,wd
         self.vae,self.latent,self.beta,self.seed,self.device,self.progress = vae,latent,beta,seed,device,progress
@@ -92,6 +93,7 @@ def score_rows(self:DAERanker, X, # rows of `interaction_rows` (users × catalog
     S[:, self.n_train == 0] = -np.inf
     return S
 
+# %% ../nbs/07_ranking.ipynb #71e6a2a2
 @patch
 def scores(self:DAERanker, user_ids):
     "Scores of every movie for training users (raw userIds)"

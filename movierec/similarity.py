@@ -5,10 +5,11 @@
 # %% ../nbs/03_similarity.ipynb #90ceeada
 from __future__ import annotations
 import importlib, math, numpy as np, scipy.sparse as sp
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['torch', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'unit_rows', 'CosineIndex', 'search',
-           'topk_cosine', 'brute_topk', 'check_k', 'query_topk', 'View']
+__all__ = ['torch', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'unit_rows', 'CosineIndex', 'topk_cosine',
+           'brute_topk', 'check_k', 'query_topk', 'View']
 
 # %% ../nbs/03_similarity.ipynb #4859d37f
 class _LazyModule:
@@ -36,12 +37,14 @@ def _chunk_cols(S, ch, chunk):
     cols = (ch.sort(1).values.unsqueeze(2)*chunk + torch.arange(chunk, device=S.device)).reshape(len(S), -1)
     return cols.clamp_max(S.shape[1]-1), cols >= S.shape[1]
 
+# %% ../nbs/03_similarity.ipynb #7565c060
 def _chunk_max(S, chunk):
     "The largest value of each run of `chunk` columns of each row (the last run may be shorter)"
     n = S.shape[1]; m = n // chunk
     M = S[:, :m*chunk].reshape(len(S), m, chunk).amax(2)
     return torch.cat([M, S[:, m*chunk:].amax(1, keepdim=True)], 1) if m*chunk < n else M
 
+# %% ../nbs/03_similarity.ipynb #9f58e996
 def block_topk(S:torch.Tensor, # (rows, items) scores; -inf marks items that may not be returned
                k:int, chunk:int=64, # wide rows are searched through the maxima of runs of `chunk` columns; 0: never
               ):
@@ -72,6 +75,7 @@ def bf16_error_bound(d:int) -> float:
     u,g = 2.0**-8, d*2.0**-23
     return (2*u + u*u) + g + u*(1+u)**2*(1+g) + 1e-6
 
+# %% ../nbs/03_similarity.ipynb #8d218d0d
 def fast_bf16(device='cpu') -> bool:
     "Whether bfloat16 matrix multiplies are fast here (AVX512-BF16 or AMX on a CPU)"
     if torch.device(device).type != 'cpu': return False
@@ -96,11 +100,13 @@ def _check_k(k, n_items):
     if k > n_items - 1:
         raise ValueError(f"k={k} is larger than the {n_items-1} other items in the catalogue; use k <= {n_items-1}")
 
+# %% ../nbs/03_similarity.ipynb #ead70ec6
 def _dense(emb, device):
     X = torch.as_tensor(np.asarray(emb.toarray() if sp.issparse(emb) else emb, np.float32)).to(device)
     if X.ndim != 2 or not torch.isfinite(X).all(): raise ValueError("weighted embeddings must be a finite 2-d array")
     return X
 
+# %% ../nbs/03_similarity.ipynb #cf31ac3c
 def _normalise(emb, device):
     "Unit rows (zero rows stay zero): a float32 tensor, or a CSR matrix for sparse input"
     if sp.issparse(emb):
@@ -135,15 +141,17 @@ class CosineIndex:
             self.Ep = torch.cat([self.E, self.E.new_zeros(-self.n % 64, self.d)]); self.E = self.Ep[:self.n]
         self.block = block
         self.D = None if den is None else _dense(den, self.device)
-        if self.D is not None and len(self.D) != self.n: raise ValueError(f"`den` needs one row per item ({self.n}), got {len(self.D)}")
+        if self.D is not None and len(self.D) != self.n:
+            raise ValueError(f"`den` needs one row per item ({self.n}), got {len(self.D)}")
         self.screen = (fast_bf16(self.device) if screen is None else screen) and not self.sparse and den is None
         if self.screen: self.Eb = self.Ep.bfloat16()
         self._bufs = {}
 
     def _buf(self, rows, dtype):
-        "A reused (rows, items) output buffer: a fresh 100 MB tensor per block costs more in page faults than the multiply"
+        "A reused (rows, items) output buffer: a new 100 MB tensor per block costs more in page faults than the product"
         b = self._bufs.get(dtype)
-        if b is None or len(b) < rows: b = self._bufs[dtype] = torch.empty(rows, len(self.Ep), dtype=dtype, device=self.device)
+        if b is None or len(b) < rows:
+            b = self._bufs[dtype] = torch.empty(rows, len(self.Ep), dtype=dtype, device=self.device)
         return b[:rows]
 
 # %% ../nbs/03_similarity.ipynb #8f85d079
@@ -203,10 +211,11 @@ def _screened(self:CosineIndex, Q, k, mask_fn, cap:int=256):
 CosineIndex._scores,CosineIndex._screened = _scores,_screened
 
 # %% ../nbs/03_similarity.ipynb #b88aaf9f
-def search(self:CosineIndex, items=None, # query rows of `emb`; None: every item
-           k:int=10, # neighbours per query
-           exclude=None, # boolean mask over items that may not be returned
-           progress:bool=False):
+@patch
+def topk(self:CosineIndex, items=None, # query rows of `emb`; None: every item
+         k:int=10, # neighbours per query
+         exclude=None, # boolean mask over items that may not be returned
+         progress:bool=False):
     "Scores and rows of the `k` most similar items to each query item, itself excluded"
     _check_k(k, self.n)
     q = np.arange(self.n) if items is None else np.asarray(items, dtype=np.int64).reshape(-1)
@@ -231,8 +240,6 @@ def search(self:CosineIndex, items=None, # query rows of `emb`; None: every item
         scores[s:s+len(qb)],rows[s:s+len(qb)] = v.cpu().numpy(),i.cpu().numpy()
     return scores, rows
 
-CosineIndex.search = search
-
 # %% ../nbs/03_similarity.ipynb #f23f9cfa
 def topk_cosine(emb, # (items, dims): numpy, torch or scipy sparse
                 k:int=10, # neighbours per query
@@ -240,7 +247,7 @@ def topk_cosine(emb, # (items, dims): numpy, torch or scipy sparse
                 exclude=None, # boolean mask over items that may not be returned
                 **kwargs):
     "`(scores, idx)` of the `k` most similar rows of `emb` to each query row, blockwise, never n×n"
-    return CosineIndex(emb, **kwargs).search(queries, k, exclude)
+    return CosineIndex(emb, **kwargs).topk(queries, k, exclude)
 
 # %% ../nbs/03_similarity.ipynb #a04e6cac
 def brute_topk(emb, k):
@@ -258,6 +265,7 @@ def check_k(k):
     "Raise a clear error unless `k` is a positive whole number of movies"
     if not isinstance(k, (int, np.integer)) or k <= 0: raise ValueError(f"k is a positive number of movies, not {k!r}.")
 
+# %% ../nbs/03_similarity.ipynb #7b31dda4
 def query_topk(E, # (items, d) float32 rows: unit vectors, or weighted-average numerators when `den` is given
                q:int, # the query row
                k:int, # neighbours, at most items-1
@@ -297,9 +305,11 @@ class View:
                              f"got {known.shape} and {support.shape}.")
         if not np.isfinite(emb[known]).all(): raise ValueError(f"The {name} view has NaN or infinite "
                                                                "values in known rows.")
-        self.emb,self.known,self.support,self.name = np.where(known[:,None], emb, 0).astype(np.float32),known,support,name
+        self.emb = np.where(known[:,None], emb, 0).astype(np.float32)
+        self.known,self.support,self.name = known,support,name
     def __len__(self): return len(self.emb)
-    def __repr__(self): return f"View('{self.name}'): {len(self):,} movies × {self.emb.shape[1]}, {self.known.sum():,} known"
+    def __repr__(self):
+        return f"View('{self.name}'): {len(self):,} movies × {self.emb.shape[1]}, {self.known.sum():,} known"
     def similar(self, rows, # query rows (catalogue order)
                 k:int=10, **kwargs):
         "`(scores, rows)` of the `k` most similar known movies to each query row"

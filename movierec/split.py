@@ -15,6 +15,7 @@ def _check(ratings, pct, name='valid_pct'):
     missing = {'userId','movieId'} - set(ratings.columns)
     if missing: raise ValueError(f"ratings need the columns userId and movieId; missing {sorted(missing)}")
 
+# %% ../nbs/01_split.ipynb #01a5d3bd
 def _parts(ratings, valid_mask):
     return ratings[~valid_mask], ratings[valid_mask]
 

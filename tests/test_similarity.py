@@ -63,7 +63,7 @@ def test_nan_and_shape():
     Xs = sp.csr_matrix(np.eye(5, dtype=np.float32)); Xs.data[2] = np.inf
     with pytest.raises(ValueError, match='row 2'): topk_cosine(Xs, 2)
     with pytest.raises(ValueError, match='2-d'): topk_cosine(np.ones(5, np.float32), 2)
-    with pytest.raises(IndexError, match='0..4'): CosineIndex(np.eye(5, dtype=np.float32)).search([7], 2)
+    with pytest.raises(IndexError, match='0..4'): CosineIndex(np.eye(5, dtype=np.float32)).topk([7], 2)
 
 @pytest.mark.parametrize('kind', ['normal', 'ties'])
 def test_wide_catalogue_paths_agree(kind):
@@ -74,8 +74,8 @@ def test_wide_catalogue_paths_agree(kind):
     if kind == 'ties': X = rng.integers(-1, 2, size=(n, d)).astype(np.float32)   # a few hundred distinct directions
     q = rng.choice(n, 128, replace=False)
     ex = rng.random(n) < 0.1
-    s1, i1 = CosineIndex(X, screen=True, block=64).search(q, k, exclude=ex)
-    s2, i2 = CosineIndex(X, screen=False, block=64).search(q, k, exclude=ex)
+    s1, i1 = CosineIndex(X, screen=True, block=64).topk(q, k, exclude=ex)
+    s2, i2 = CosineIndex(X, screen=False, block=64).topk(q, k, exclude=ex)
     np.testing.assert_array_equal(i1, i2); np.testing.assert_allclose(s1, s2, atol=1e-6)   # bmm and mm round differently
     # the reference: float32 scores of the same unit rows, one full row at a time, ties to the lower index
     E = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-30)
@@ -94,7 +94,7 @@ def test_screen_fallback_rows():
     X[n-2, 64] = 1; X[n-1, 64] = -1                       # orthogonal to everything but each other
     q = np.r_[np.arange(190), n-2, n-1]
     for screen in (True, False):
-        s, i = CosineIndex(X, screen=screen, block=256).search(q, k)
+        s, i = CosineIndex(X, screen=screen, block=256).topk(q, k)
         E = X / np.linalg.norm(X, axis=1, keepdims=True)
         for r, qq in enumerate(q):
             sc = (E @ E[qq]).astype(np.float32); sc[qq] = -np.inf
@@ -104,5 +104,5 @@ def test_screen_fallback_rows():
         np.testing.assert_array_equal(i[-2], [0, 1, 2, 3, 4])        # cosine 0 with everything but one: lowest indices
         np.testing.assert_array_equal(i[-1], [0, 1, 2, 3, 4])
     ex = np.ones(n, bool); ex[[300, 700, 1100]] = False                # only three items allowed
-    s, i = CosineIndex(X, screen=True, block=256).search(q, k, exclude=ex)
+    s, i = CosineIndex(X, screen=True, block=256).topk(q, k, exclude=ex)
     assert (np.sort(i[:, :3], 1) == [300, 700, 1100]).all() and (i[:, 3:] == -1).all() and np.isneginf(s[:, 3:]).all()
