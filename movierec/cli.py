@@ -9,13 +9,13 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import load_movielens, get_release, MovieLensError, cli_words, file_lock
+from .data import load_movielens, get_release, MovieLensError, cli_words, file_lock, atomic_write
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
 __all__ = ['DEFAULT_MODELS', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS', 'models_path',
            'model_dir', 'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate',
-           'NoMatch', 'main']
+           'neighbours', 'NoMatch', 'main']
 
 # %% ../nbs/09_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
@@ -184,7 +184,23 @@ def evaluate(protocol:Param("the evaluation protocol", str, choices=PROTOCOL_NAM
     return f"{dataset} · {protocol} · train {res.attrs['train']:,} / test {res.attrs['test']:,} ratings\n" + \
            res.to_string(float_format=lambda x: f"{x:.4f}")
 
-COMMANDS = dict(similar=similar, recommend=recommend, search=search, evaluate=evaluate, fetch=fetch, train=train)
+# %% ../nbs/09_cli.ipynb #385a503f
+def neighbours(out:Param("the Parquet file to write, e.g. neighbours.parquet", str, required=True)=None,
+               k:Param("neighbours per movie", int)=10,
+               view:Param("one view, or all three", str, choices=[*VIEWS, 'all'])='all',
+               dataset:Param("MovieLens release", str)='ml-latest-small',
+               overwrite:Param("replace --out if it exists", store_true)=False):
+    "Write every movie's top-k neighbours for each view to a Parquet file"
+    p = Path(out).expanduser()
+    if p.is_dir(): raise ValueError(f"--out {p} is a folder; give a file name such as {p/'neighbours.parquet'}.")
+    if p.exists() and not overwrite: raise ValueError(f"{p} exists; pass --overwrite to replace it, or another --out.")
+    tab = get_recommender(dataset, progress=False).neighbours(k, VIEWS if view == 'all' else [view])
+    with atomic_write(p) as tmp: tab.to_parquet(tmp, index=False)
+    return f"wrote {len(tab):,} neighbours of {tab.movieId.nunique():,} movies ({', '.join(tab.view.unique())}) to {p}"
+
+# %% ../nbs/09_cli.ipynb #8ce46cfe
+COMMANDS = dict(similar=similar, recommend=recommend, search=search, neighbours=neighbours, evaluate=evaluate,
+                fetch=fetch, train=train)
 
 # %% ../nbs/09_cli.ipynb #08255b08
 class NoMatch(Exception):

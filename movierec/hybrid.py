@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
-from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_lock, how, sweep_stale
+from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_lock, how, sweep_stale, show_progress
 from .similarity import View, CosineIndex, query_topk, check_k, unit_rows
 
 # %% auto #0
 __all__ = ['HYBRID', 'INPUTS', 'WEAK', 'VIEWS', 'FORMAT', 'FORMAT_VERSION', 'support_weight', 'check_weights', 'hybrid_rows',
-           'check_inputs', 'rating_weights', 'ItemRanker', 'Recommender', 'NewerModelError', 'check_save_target',
-           'model_lock', 'BadModelError']
+           'check_inputs', 'rating_weights', 'ItemRanker', 'Recommender', 'neighbour_table', 'NewerModelError',
+           'check_save_target', 'model_lock', 'BadModelError']
 
 # %% ../nbs/05_hybrid.ipynb #7ef2c3e7
 def support_weight(n, # training ratings per movie
@@ -215,6 +215,43 @@ def similar(self:Recommender, movie, # title, part of a title, or movieId
                              n_ratings=self.collab.support[r].astype(np.int64),
                              source=np.where(both & (w['w_collab'] > 0), 'hybrid', 'content')
                                     if view == 'hybrid' else view))
+
+# %% ../nbs/05_hybrid.ipynb #60bcdbb1
+def neighbour_table(view:str, # the view the lists come from
+                    ids:np.ndarray, # movieId of every catalogue row
+                    q:np.ndarray, # the query rows
+                    s:np.ndarray, r:np.ndarray, # `CosineIndex.topk`'s scores and rows for `q` (-1: no neighbour)
+                   ) -> pd.DataFrame:
+    "One view's top-k lists as a long table: view, movieId, rank (1 = nearest), neighbour, score"
+    ok = (r >= 0).ravel()
+    return pd.DataFrame(dict(view=view, movieId=np.repeat(ids[q], r.shape[1])[ok],
+                             rank=np.tile(np.arange(1, r.shape[1]+1, dtype=np.int16), len(q))[ok],
+                             neighbour=ids[r.ravel()[ok]], score=s.ravel()[ok].astype(np.float32)))
+
+# %% ../nbs/05_hybrid.ipynb #db1f8ba3
+@patch
+def neighbour_queries(self:Recommender, view:str) -> tuple:
+    "`(rows, exclude)` of `view`'s lists: every movie; for 'collab' the rated movies, among themselves"
+    if view not in VIEWS: raise ValueError(f"views are some of {', '.join(VIEWS)}, not {view!r}.")
+    known = self.collab.known
+    return (known.nonzero()[0], ~known) if view == 'collab' else (np.arange(self.ml.n_movies), None)
+
+# %% ../nbs/05_hybrid.ipynb #725ebc3d
+@patch
+def neighbours(self:Recommender, k:int=10, # neighbours per movie
+               views=VIEWS, # which views' lists: any of 'hybrid', 'content', 'collab'
+               progress:bool|None=None, # progress bars over the blocks; default: off in CI and tests
+              ) -> pd.DataFrame:
+    "Every movie's `k` nearest movies in each of `views`: columns view, movieId, rank (1 = nearest), neighbour, score"
+    views = [views] if isinstance(views, str) else list(views)
+    if not views: raise ValueError(f"views are some of {', '.join(VIEWS)}; none were given.")
+    check_k(k)
+    k,out = min(k, self.ml.n_movies - 1),[]
+    for v in views:
+        q,ex = self.neighbour_queries(v)
+        s,r = self.index(v).topk(q, k, exclude=ex, progress=show_progress(progress))
+        out.append(neighbour_table(v, self.ml.movies.movieId.to_numpy(np.int64), q, s, r))
+    return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/05_hybrid.ipynb #bf0f3c7a
 @patch
@@ -440,6 +477,10 @@ def load(cls:Recommender, path, # a folder written by `save`
     if not isinstance(path, (str, os.PathLike)) or not str(path):
         raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
     path = Path(path)
+    old = path.with_name(f'.{path.name}.old')
+    if not path.exists() and (old/'config.json').is_file():   # a save killed between its two renames: put it back
+        try: old.rename(path)
+        except OSError: pass
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())
     except (OSError, ValueError) as e:

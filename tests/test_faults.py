@@ -202,3 +202,13 @@ def test_train_shows_no_bars_unless_asked(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, 'get_recommender', lambda *a, progress=None, **k: seen.append(progress) or 'rec')
     cli.train(out=str(tmp_path/'x')); cli.train(out=str(tmp_path/'x'), progress=True)
     assert seen == [False, True]
+
+def test_load_puts_back_a_model_left_between_two_renames(model, tmp_path):
+    "A save killed after moving the old model aside and before renaming the new one in: load finds the old one"
+    d = tmp_path/'m'; shutil.copytree(model, d)
+    d.rename(tmp_path/'.m.old')
+    assert Recommender.load(d, lazy=False).ml.n_movies == 400 and not (tmp_path/'.m.old').exists()
+    (tmp_path/'.m.old').mkdir()                       # something that is not a model is never moved in
+    shutil.rmtree(d)
+    with pytest.raises(MovieLensError, match='no such folder'): Recommender.load(d)
+    assert (tmp_path/'.m.old').is_dir()

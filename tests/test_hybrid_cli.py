@@ -282,3 +282,33 @@ def test_graded_ranker_reads_low_ratings_weakly(rec, tmp_path):
     assert not np.allclose(out.score.to_numpy(), liked_only.score.to_numpy())   # the 1-star film changed the list's scores
     rec.save(tmp_path/'m'); cfg = Recommender.load(tmp_path/'m').ranker.config
     assert (cfg['inputs'], cfg['weak']) == ('graded', WEAK)
+
+def test_neighbours_export(tmp_path, monkeypatch):
+    "movierec neighbours: the table `similar` answers from, refused over an existing file, never left half written"
+    from movierec.cli import main
+    data = tmp_path/'data'
+    small = synth_movielens(120, 300, 6_000, seed=5, tag_pct=0.3)
+    write_release(small, data/'ml-latest-small', 'csv')
+    for k,v in dict(MOVIEREC_DATA=data, MOVIEREC_MODELS=tmp_path/'models', MOVIEREC_QUIET='1').items():
+        monkeypatch.setenv(k, str(v))
+    out = tmp_path/'out'/'nb.parquet'
+    assert main(['neighbours', '--out', str(out), '-k', '4']) == 0
+    tab = pd.read_parquet(out)
+    assert set(tab.view) == {'hybrid', 'content', 'collab'} and tab.groupby(['view', 'movieId']).size().max() == 4
+    assert len(tab[tab.view == 'content']) == 4 * small.n_movies          # every movie has its content neighbours
+    from movierec.cli import get_recommender
+    rec = get_recommender()
+    mid = int(small.movies.movieId.iloc[7])
+    got = tab[(tab.view == 'hybrid') & (tab.movieId == mid)].sort_values('rank').neighbour.tolist()
+    assert got == rec.similar(mid, 4).movieId.tolist()
+    before = out.read_bytes()
+    assert main(['neighbours', '--out', str(out)]) == 2 and out.read_bytes() == before      # refused, untouched
+    assert main(['neighbours', '--out', str(out.parent)]) == 2                             # a folder
+    assert main(['neighbours', '--out', str(out), '--view', 'collab', '--overwrite']) == 0
+    assert set(pd.read_parquet(out).view) == {'collab'}
+    def dies(self, path, **kw):             # an export killed half way through writing
+        open(path, 'wb').write(b'PAR1 half'); raise KeyboardInterrupt
+    monkeypatch.setattr(pd.DataFrame, 'to_parquet', dies)
+    new = tmp_path/'out'/'other.parquet'
+    with pytest.raises(KeyboardInterrupt): main(['neighbours', '--out', str(new)])
+    assert not new.exists() and sorted(p.name for p in out.parent.iterdir()) == ['nb.parquet']
