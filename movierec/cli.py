@@ -9,13 +9,14 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import load_movielens, get_release, MovieLensError, cli_words, file_lock, atomic_write
+from .data import (MovieLens, StageClock, load_movielens, get_release, MovieLensError, cli_words, file_lock,
+                           atomic_write)
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS', 'models_path',
-           'model_dir', 'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate',
-           'neighbours', 'NoMatch', 'main']
+__all__ = ['DEFAULT_MODELS', 'TRAIN_TIME', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS',
+           'models_path', 'model_dir', 'train_estimate', 'training_notice', 'get_recommender', 'show', 'similar',
+           'fetch', 'train', 'recommend', 'search', 'evaluate', 'neighbours', 'NoMatch', 'main']
 
 # %% ../nbs/09_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
@@ -61,6 +62,26 @@ def _cached(d:Path, quiet:bool=False) -> Recommender|None:
                                     "training a new one.")
     return None
 
+# %% ../nbs/09_cli.ipynb #59dc6f44
+# `movierec train` seconds ≈ c·(ratings/1e6)**b on 2 cores: the line through benchmarks/scale.py's 3M- and 10M-rating
+# releases (43 s and 212 s), where the collaborative net trains in batches of 16,384
+TRAIN_TIME = dict(c=10.1, b=1.32)
+
+def train_estimate(n_ratings:int) -> float:
+    "Estimated seconds to train the default model on `n_ratings` ratings with 2 CPU cores"
+    return TRAIN_TIME['c'] * (max(n_ratings, 1) / 1e6) ** TRAIN_TIME['b']
+
+# %% ../nbs/09_cli.ipynb #bf1218e3
+def training_notice(name:str, # the release
+                    n_ratings:int, # its number of ratings
+                    min_seconds:float=60.) -> str|None:
+    "What a cold command says before training, when it expects to take a minute or more; None otherwise"
+    s = train_estimate(n_ratings)
+    if s < min_seconds: return None
+    return (f"Training a model on {name} ({n_ratings:,} ratings) before answering: about {s/60:.0f} min on "
+            "2 CPU cores (estimated by benchmarks/scale.py); later commands reuse it. Ctrl-C stops it and leaves "
+            "nothing half-written.")
+
 # %% ../nbs/09_cli.ipynb #b68cccad
 def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None,
                     **options) -> Recommender:
@@ -73,16 +94,19 @@ def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:
                           "set MOVIEREC_MODELS (or --out) to a writable folder to keep it.")
     with file_lock(model_lock(d), f"training the model in {d}") if why is None else nullcontext():
         if not retrain and (rec := _cached(d, quiet=True)) is not None: return rec   # the run we waited for trained it
-        t = time.perf_counter()
-        ml = load_movielens(dataset, progress=progress)
+        t,clock = time.perf_counter(),StageClock()
+        with clock('load'): ml = load_movielens(dataset, progress=progress)
+        if note := training_notice(ml.name, len(ml.ratings)): print(note, file=sys.stderr)
         rec = Recommender.from_movielens(ml, progress=progress, **options)
         saved = None
         if why is None:
-            try: saved = rec.save(d)
+            try:
+                with clock('save'): saved = rec.save(d)
             except OSError as e: warnings.warn(f"Saving the model to {d} failed ({e.strerror or e}); answering from "
                                                "the model trained now.")
-    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s; " + (f"saved to {d}" if saved else "not saved"),
-          file=sys.stderr)
+    stages = ', '.join(f"{k} {v:.0f} s" for k,v in (dict(load=0, **rec.timings) | clock.seconds).items())
+    print(f"Trained on {ml.name} in {time.perf_counter()-t:.0f} s ({stages}); "
+          + (f"saved to {d}" if saved else "not saved"), file=sys.stderr)
     return rec
 
 # %% ../nbs/09_cli.ipynb #0cc3530a

@@ -74,12 +74,16 @@ def tfidf_docs(ml:MovieLens, # the release
                title_max_df:int=20, # drop title words used by more movies than this (generic words)
                genome_weight:float=0.0, # weight of genome relevance columns (releases with a genome)
                genome_min:float=0.5, # genome relevance below this is dropped
-               decade:bool=True):
+               decade:bool=True,
+               max_features:int|None=10_000, # keep the most frequent tokens (the autoencoder's width); None: all
+              ):
     "Sparse TF-IDF matrix (movies × tokens, rows in catalogue order, L2-normalised) and its vocabulary"
     w = {**FIELD_WEIGHTS, **(weights or {})}
     if any(v < 0 for v in w.values()): raise ValueError(f"field weights must be >= 0, got {w}")
+    if max_features is not None and max_features < 1:
+        raise ValueError(f"max_features is a number of tokens of at least 1 (or None for all), not {max_features}")
     vec = TfidfVectorizer(token_pattern=r'\S+', lowercase=False, min_df=min_df, max_df=max_df,
-                          sublinear_tf=True, dtype=np.float32)
+                          max_features=max_features, sublinear_tf=True, dtype=np.float32)
     try: X = vec.fit_transform(movie_docs(ml, decade))
     except ValueError as e:
         raise ValueError(f"No token survives min_df={min_df} and max_df={max_df} in {ml.n_movies} movies ({e}). "

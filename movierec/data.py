@@ -20,10 +20,10 @@ except ImportError: fcntl = None   # Windows: no advisory locks, so concurrent r
 # %% auto #0
 __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES', 'GENRES_100K', 'GENRE_ALIASES', 'TAG_COLS',
            'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'cli_words', 'how', 'atomic_write',
-           'file_lock', 'sweep_stale', 'show_progress', 'Release', 'get_release', 'data_path', 'file_hash',
-           'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres', 'parse_year', 'empty_tags',
-           'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens', 'AmbiguousTitleError', 'title_key',
-           'movie_id', 'synth_movielens', 'write_release']
+           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'Release', 'get_release', 'data_path',
+           'file_hash', 'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres', 'parse_year',
+           'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens', 'AmbiguousTitleError',
+           'title_key', 'movie_id', 'synth_movielens', 'write_release']
 
 # %% ../nbs/00_data.ipynb #d3fbd8ca
 class MovieLensError(Exception):
@@ -113,6 +113,16 @@ def show_progress(progress:bool|None=None, # an explicit choice wins
     "Whether to show progress bars: yes unless `CI` or `MOVIEREC_QUIET` is set"
     if progress is not None: return bool(progress)
     return not (os.environ.get('CI') or os.environ.get('MOVIEREC_QUIET'))
+
+# %% ../nbs/00_data.ipynb #7fb6cb71
+class StageClock:
+    "Wall seconds per named stage: `with clock('name'): ...` adds the block's time to `clock.seconds['name']`"
+    def __init__(self): self.seconds = {}
+    @contextmanager
+    def __call__(self, name:str):
+        t = time.perf_counter()
+        try: yield
+        finally: self.seconds[name] = self.seconds.get(name, 0.) + time.perf_counter() - t
 
 # %% ../nbs/00_data.ipynb #14d58e09
 BASE_URL = 'https://files.grouplens.org/datasets/movielens/'
@@ -856,7 +866,8 @@ def write_release(ml:MovieLens, # what to write
         (dest/'movies.dat').write_text(rows(pd.DataFrame(dict(m=mv.movieId, t=titles, g=genres))), encoding='utf-8')
         if len(tg): (dest/'tags.dat').write_text(rows(tg[['userId','movieId','tag','timestamp']]), encoding='utf-8')
     elif fmt=='ml-100k':
-        r.assign(rating=r.rating.round().astype(int)).to_csv(dest/'u.data', sep='\t', header=False, index=False)
+        stars = r.rating.round().clip(1, 5).astype(int)    # whole stars: 0.5 rounds up to 1, not down to 0
+        r.assign(rating=stars).to_csv(dest/'u.data', sep='\t', header=False, index=False)
         flags = np.array([[int(g in gs or (g=='unknown' and not gs)) for g in GENRES_100K]
                           for gs in ([("Children's" if x=='Children' else x) for x in g] for g in mv.genres)])
         item = pd.DataFrame(dict(id=mv.movieId, t=titles, d='01-Jan-'+mv.year.astype(str), v='', u=''))

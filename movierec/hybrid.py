@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 import movierec
-from .data import MovieLens, MovieLensError, UnknownIdError, file_hash, file_lock, how, sweep_stale, show_progress
+from .data import (MovieLens, MovieLensError, UnknownIdError, StageClock, file_hash, file_lock, how,
+                           sweep_stale, show_progress)
 from .similarity import View, CosineIndex, query_topk, check_k, unit_rows
 
 # %% auto #0
@@ -103,6 +104,18 @@ class ItemRanker:
         return S
     def __repr__(self): return f"ItemRanker({int(self.known.sum()):,} movies, {self.W.nnz:,} weights, {self.config})"
 
+# %% ../nbs/05_hybrid.ipynb #f9abc5d5
+@patch(cls_method=True)
+def ease(cls:ItemRanker, ml:MovieLens, lam:float=150., # EASE's L2 penalty
+         keep:int=256, # largest-magnitude weights kept per movie
+         inputs:str='graded', # what EASE reads of a rating (see `rating_weights`)
+        ) -> ItemRanker:
+    "EASE fitted on every rating of `ml`, kept as an `ItemRanker` of its `keep` largest weights per movie"
+    from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
+    e = EASE(ml, lam=lam, inputs=inputs).fit(ml.ratings)
+    return cls.from_dense(e.B, e.items, ml.n_movies, keep, dict(kind='ease', lam=lam, keep=keep, inputs=inputs,
+                                                                 weak=e.weak))
+
 # %% ../nbs/05_hybrid.ipynb #9754c120
 VIEWS = ('hybrid', 'content', 'collab')
 
@@ -118,7 +131,7 @@ class Recommender:
         self.ml,self.content,self.collab = ml,content,collab
         self._model,self._read_model,self.ranker = model,None,ranker
         self.config = HYBRID | (config or {})
-        self._cache = {}
+        self._cache,self.timings = {},{}   # `from_movielens` fills timings: seconds per training stage
     @property
     def model(self):
         "The collaborative model (a `CollabModel`) for top-N lists; a loaded recommender reads it on first use"
@@ -138,21 +151,21 @@ class Recommender:
         from movierec.content import content_embeddings, movie_docs
         from movierec.collab import fit_collab, corating_view
         check_weights(w_content, w_collab, lam, mu)  # before training, not after
-        emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
+        clock = StageClock()
+        with clock('content'):
+            emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
         docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
-        model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs, seed=seed,
-                           progress=progress)
+        with clock('collab'): model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs,
+                                                 seed=seed, progress=progress)
+        with clock('co-watching'): cowatch = corating_view(ml, dim=corating_dim, seed=seed)
         rk = None
         if ranker:
-            from movierec.baselines import EASE     # the one import from a later notebook: EASE is a baseline (06)
-            e = EASE(ml, lam=ease_lam, inputs=ease_inputs).fit(ml.ratings)
-            rk = ItemRanker.from_dense(e.B, e.items, ml.n_movies, ranker_keep,
-                                       dict(kind='ease', lam=ease_lam, keep=ranker_keep, inputs=ease_inputs,
-                                            weak=e.weak))
+            with clock('ranker'): rk = ItemRanker.ease(ml, ease_lam, ranker_keep, ease_inputs)
         cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                    content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
-        return cls(ml, View(emb, support=docs, name='content'), corating_view(ml, dim=corating_dim, seed=seed), model,
-                   cfg, rk)
+        rec = cls(ml, View(emb, support=docs, name='content'), cowatch, model, cfg, rk)
+        rec.timings = clock.seconds
+        return rec
     def __repr__(self):
         return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, "
                 f"{int(self.collab.known.sum()):,} with ratings; "

@@ -38,7 +38,7 @@ def test_formats_round_trip(tmp_path, small, fmt):
     zp, rel = make_zip(tmp_path, small, fmt)
     ml = load_movielens(rel, data_dir=zp.parent)
     exp = small.ratings.copy()
-    if fmt == 'ml-100k': exp['rating'] = exp.rating.round().astype('float32')  # ml-100k has whole stars
+    if fmt == 'ml-100k': exp['rating'] = exp.rating.round().clip(1, 5).astype('float32')  # ml-100k: whole stars
     pd.testing.assert_frame_equal(ml.ratings, exp)
     mv = small.movies.drop(columns='year')
     if fmt == 'ml-100k': mv['genres'] = [[g for g in gs if g != 'IMAX'] for gs in mv.genres]  # no IMAX flag in u.item
@@ -47,6 +47,12 @@ def test_formats_round_trip(tmp_path, small, fmt):
     if fmt != 'ml-100k':
         pd.testing.assert_frame_equal(ml.tags, small.tags)
     else: assert len(ml.tags) == 0 and list(ml.tags.columns) == data.TAG_COLS
+
+def test_ml100k_half_stars_become_one_star(tmp_path, small):
+    "u.data holds whole stars from 1 to 5: a half star is written as 1 (round-half-even made it 0, which no reader accepts)"
+    half = MovieLens(small.ratings.assign(rating=0.5), small.movies, small.tags, name='half')
+    zp, rel = make_zip(tmp_path, half, 'ml-100k')
+    assert set(load_movielens(rel, data_dir=zp.parent).ratings.rating) == {1.0}
 
 def test_ml10m_folder_name(tmp_path, small):
     zp, rel = make_zip(tmp_path, small, 'dat', folder='ml-10M100K', name='ml-10m')

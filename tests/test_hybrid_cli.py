@@ -144,6 +144,7 @@ def test_cli_end_to_end(ml, tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert len(out) == 4 and {'movieId', 'title', 'score', 'content', 'collab'} <= set(out[0])
+    assert all(f'{stage} ' in r.stderr for stage in ('load', 'content', 'collab', 'co-watching', 'ranker', 'save'))
     assert 'Trained on' in r.stderr and len([p for p in (tmp_path/'models').iterdir() if not p.name.endswith('.lock')]) == 1
     r2 = _cli('similar', title, '-k', '4', '--json', env=env)
     assert r2.returncode == 0 and json.loads(r2.stdout) == out and 'Trained' not in r2.stderr   # loaded, same answer
