@@ -18,7 +18,7 @@ its own. Stages that are library calls load the release from the warm cache firs
     tfidf      documents and TF-IDF (`tfidf_docs`)
     content    the content autoencoder with the training defaults (`content_embeddings`)
     collab     EmbeddingDotBias with the training defaults (`fit_collab`)
-    ranker     EASE, the top-N ranker `Recommender` keeps (over at most `max_items` movies)
+    ranker     `ItemRanker.ease`, the top-N ranker `Recommender` keeps (EASE over at most `max_items` movies)
     train      `movierec train --dataset NAME` (all of the above, the co-watching view, and save)
     similar    warm `movierec similar` on the saved model
     recommend  warm `movierec recommend --user 1`
@@ -28,7 +28,7 @@ The exponent of a stage is the slope of log(seconds) against log(ratings) over t
 line; it needs two shapes or more), and the last column extrapolates that line to ml-32m's 32,000,204 ratings.
 Extrapolations are estimates, labelled as such; only the measured columns are measurements.
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
@@ -46,8 +46,8 @@ stage, name, arg = sys.argv[1], sys.argv[2], sys.argv[3]
 from movierec.data import load_movielens           # imports come first: a stage's seconds are its work alone
 from movierec.content import tfidf_docs, content_embeddings
 from movierec.collab import fit_collab
-from movierec.baselines import EASE
-from movierec.evaluation import evaluate
+from movierec.hybrid import ItemRanker
+from movierec.evaluation import evaluate, PROTOCOL_MODELS
 t = time.perf_counter()
 ml = load_movielens(name, progress=False)
 if stage != 'load': t = time.perf_counter()
@@ -55,9 +55,8 @@ out = {}
 if stage == 'tfidf': X, vocab = tfidf_docs(ml); out = dict(columns=X.shape[1])
 elif stage == 'content': content_embeddings(ml, progress=False)
 elif stage == 'collab': fit_collab(ml, train=ml.ratings, progress=False)
-elif stage == 'ranker': EASE(ml, lam=150, inputs='graded').fit(ml.ratings)
-elif stage.startswith('eval-'):
-    from movierec.evaluation import PROTOCOL_MODELS     # the protocol's own models among those asked for
+elif stage == 'ranker': ItemRanker.ease(ml)
+elif stage.startswith('eval-'):                    # the protocol's own models among those asked for
     evaluate([m for m in PROTOCOL_MODELS[stage[5:]] if m in arg.split(',')], ml, stage[5:], progress=False)
 print(json.dumps(dict(seconds=time.perf_counter() - t, **out)))
 """
@@ -90,13 +89,13 @@ def make_release(shape, fraction, data_dir, seed=0):
     ml = synth_movielens(nu, nm, nr, seed=seed, tag_pct=0.0)
     ml = rich_vocab(ml, n_tags=max(nr // 16, 1000), seed=seed)
     write_release(ml, Path(data_dir) / get_release(shape).folder, fmt)
-    return dict(users=nu, movies=nm, ratings=nr)
+    return dict(users=nu, movies=nm, ratings=nr), int(ml.ratings.movieId.iloc[0])
 
 def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
     "One row per stage for one synthetic release"
     with tempfile.TemporaryDirectory(dir=keep) as d:
         d = Path(d); data, models = d / 'data', d / 'models'
-        t = time.perf_counter(); size = make_release(shape, fraction, data)
+        t = time.perf_counter(); size,movie = make_release(shape, fraction, data)
         print(f"{shape} x {fraction:g}: {size['users']:,} users, {size['movies']:,} movies, {size['ratings']:,} "
               f"ratings ({time.perf_counter() - t:.0f} s to make and write)", flush=True)
         env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(models), 'MOVIEREC_QUIET': '1',
@@ -107,7 +106,7 @@ def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
         if 'load' not in todo: child_peak(py + ['load', shape, ''], env, d / 'stderr')          # the cache the others read
         for s in todo:
             if s == 'train': cmd = cli + ['train', '--dataset', shape]
-            elif s == 'similar': cmd = cli + ['similar', 'id:' + first_movie(data, shape), '--dataset', shape]
+            elif s == 'similar': cmd = cli + ['similar', f'id:{movie}', '--dataset', shape]
             elif s == 'recommend': cmd = cli + ['recommend', '--user', '1', '--dataset', shape]
             else: cmd = py + [s, shape, eval_models]
             if s in ('similar', 'recommend') and not any(models.glob(f'{shape}-*')):
@@ -120,11 +119,6 @@ def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
             print(f"  {s}: {secs:.1f} s, {peak:.2f} GiB peak"
                   + (f" ({got['columns']:,} TF-IDF columns)" if 'columns' in got else ''), flush=True)
     return rows
-
-def first_movie(data, shape):
-    "The movieId of the first movie of the written release, for `similar`"
-    from movierec.data import load_movielens
-    return str(int(load_movielens(shape, data_dir=data, progress=False).ratings.movieId.iloc[0]))
 
 def exponents(rows):
     "Per stage: the fitted exponent of seconds against ratings, and the line's value at ml-32m's size"
@@ -172,7 +166,7 @@ def main():
         rows += measure(s, f, stages, protos, a.eval_models, a.tmp)
         if a.json: Path(a.json).write_text(json.dumps(rows, indent=1))
     import torch
-    print(f"\n2 decimals; peak = the stage process's resident memory high-water mark; "
+    print(f"\nseconds and GiB; peak = the stage process's resident memory high-water mark; "
           f"CPU, {torch.get_num_threads()} threads{', GPU present' if torch.cuda.is_available() else ''}")
     print(table(rows, exponents(rows)))
 

@@ -9,8 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import (MovieLens, StageClock, load_movielens, get_release, MovieLensError, cli_words, file_lock,
-                           atomic_write)
+from .data import StageClock, load_movielens, get_release, MovieLensError, cli_words, file_lock, atomic_write
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
