@@ -118,6 +118,9 @@ def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
                              peak_gib=round(peak, 2)))
             print(f"  {s}: {secs:.1f} s, {peak:.2f} GiB peak"
                   + (f" ({got['columns']:,} TF-IDF columns)" if 'columns' in got else ''), flush=True)
+            if s == 'train':      # the command's own per-stage times (its last stderr line)
+                said = [l for l in (d / 'stderr').read_text().splitlines() if l.startswith('Trained on')]
+                if said: print(f"    {said[-1]}", flush=True); rows[-1]['detail'] = said[-1]
     return rows
 
 def exponents(rows):

@@ -13,7 +13,7 @@ from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
 from fastai.callback.schedule import *  # fit_one_cycle (used for its side effect)
-from .data import MovieLens, MovieLensError, UnknownIdError
+from .data import MovieLens, MovieLensError, UnknownIdError, available_bytes
 from .similarity import View, CosineIndex, topk_cosine, block_topk, check_k, unit_rows
 from .content import SparseRowsDL, train_one_cycle
 from .collab import CollabModel, check_ratings, NotFittedError
@@ -310,17 +310,6 @@ def score_rows(self:UserKNN, X, # (new users × catalogue) rows; any nonzero val
     new = np.r_[np.zeros(n, bool), np.ones(X.shape[0], bool)]
     return self._neighbour_scores(sp.vstack([self.users, X]).tocsr(), np.flatnonzero(new), exclude=new)
 
-# %% ../nbs/06_baselines.ipynb #f446395a
-def _available_bytes():
-    "Memory the system could give this process now (MemAvailable), or None where it cannot tell"
-    try:
-        with open('/proc/meminfo') as f:
-            for line in f:
-                if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
-    except OSError: pass
-    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
-    except (ValueError, OSError, AttributeError): return None
-
 # %% ../nbs/06_baselines.ipynb #c9494b93
 def interaction_rows(R:sp.csr_matrix, # users × movies ratings
                      inputs:str='binary', # 'binary', 'liked', 'rating' or 'graded' (see `rating_weights`)
@@ -350,7 +339,7 @@ class EASE(Baseline):
         rated = np.flatnonzero(n > 0)
         self.items = np.sort(rated[np.argsort(-n[rated], kind='stable')][:self.max_items])
         m = len(self.items); need = 3 * 4 * m * m
-        avail = self.max_bytes if self.max_bytes is not None else _available_bytes()
+        avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:
             fit = int(np.sqrt(avail / 12))
             raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "

@@ -9,13 +9,15 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import StageClock, load_movielens, get_release, MovieLensError, cli_words, file_lock, atomic_write
+from .data import (StageClock, available_bytes, load_movielens, get_release, MovieLensError, cli_words,
+                           file_lock, atomic_write)
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'TRAIN_TIME', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES', 'COMMANDS',
-           'models_path', 'model_dir', 'train_estimate', 'training_notice', 'get_recommender', 'show', 'similar',
-           'fetch', 'train', 'recommend', 'search', 'evaluate', 'neighbours', 'NoMatch', 'main']
+__all__ = ['DEFAULT_MODELS', 'TRAIN_TIME', 'TRAIN_MEMORY', 'RATING_SCALE', 'SIMILAR_COLS', 'TRAIN_DEFAULTS', 'PROTOCOL_NAMES',
+           'COMMANDS', 'models_path', 'model_dir', 'train_estimate', 'training_notice', 'train_memory', 'check_memory',
+           'get_recommender', 'show', 'similar', 'fetch', 'train', 'recommend', 'search', 'evaluate', 'neighbours',
+           'NoMatch', 'main']
 
 # %% ../nbs/09_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
@@ -81,6 +83,33 @@ def training_notice(name:str, # the release
             "2 CPU cores (estimated by benchmarks/scale.py); later commands reuse it. Ctrl-C stops it and leaves "
             "nothing half-written.")
 
+# %% ../nbs/09_cli.ipynb #198325ac
+# `movierec train`'s peak GiB ≈ base + per_m·(ratings/1e6) + EASE's 3 float32 matrices over min(movies, 20,000);
+# the line through benchmarks/scale.py's 10M- and 32M-rating releases (4.40 and 10.44 GiB)
+TRAIN_MEMORY = dict(base=1.84, per_m=0.129, ease_items=20_000,
+                    from_ratings=1_000_000)  # smaller releases need under 2 GiB, and the line over-estimates them
+
+def train_memory(n_ratings:int, n_movies:int) -> tuple[float, float]:
+    "Estimated peak GiB of training the default model, and the part of it that is EASE's matrices"
+    m = min(n_movies, TRAIN_MEMORY['ease_items'])
+    ease = 12 * m * m / 2**30
+    return TRAIN_MEMORY['base'] + TRAIN_MEMORY['per_m'] * n_ratings / 1e6 + ease, ease
+
+# %% ../nbs/09_cli.ipynb #17b8d9d6
+def check_memory(name:str, n_ratings:int, n_movies:int,
+                 available:float|None=None, # bytes free; None: `available_bytes()`
+                ):
+    "Raise a clear error before training when the machine has less memory free than training will need"
+    if n_ratings < TRAIN_MEMORY['from_ratings']: return
+    need,ease = train_memory(n_ratings, n_movies)
+    avail = available_bytes() if available is None else available
+    if avail is None or need * 2**30 <= avail: return
+    raise MovieLensError(f"Training on {name} ({n_ratings:,} ratings, {n_movies:,} movies) needs about "
+                         f"{need:.1f} GiB of memory at its peak and {avail/2**30:.1f} GiB is free (estimated from "
+                         "benchmarks/scale.py's runs). Close other programs or use a machine with more memory. "
+                         f"EASE's matrices are {ease:.1f} GiB of it: in Python, "
+                         "Recommender.from_movielens(ml, ranker=False) trains without them.")
+
 # %% ../nbs/09_cli.ipynb #b68cccad
 def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:bool|None=None, out=None,
                     **options) -> Recommender:
@@ -95,6 +124,7 @@ def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:
         if not retrain and (rec := _cached(d, quiet=True)) is not None: return rec   # the run we waited for trained it
         t,clock = time.perf_counter(),StageClock()
         with clock('load'): ml = load_movielens(dataset, progress=progress)
+        check_memory(ml.name, len(ml.ratings), ml.n_movies)
         if note := training_notice(ml.name, len(ml.ratings)): print(note, file=sys.stderr)
         rec = Recommender.from_movielens(ml, progress=progress, **options)
         saved = None

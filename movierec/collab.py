@@ -6,6 +6,7 @@
 from __future__ import annotations
 import warnings, numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from fastai.collab import TabularCollab, EmbeddingDotBias, collab_learner
 from fastai.tabular.core import Categorify, TabDataLoader
 from fastai.data.block import TransformBlock
@@ -21,8 +22,8 @@ from .content import train_one_cycle
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
 
 # %% auto #0
-__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'fit_collab',
-           'corating_view']
+__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'collab_bs',
+           'collab_model', 'fit_collab', 'corating_view']
 
 # %% ../nbs/04_collab.ipynb #a15cc115
 def check_ratings(r:pd.DataFrame, # ratings with userId, movieId, rating
@@ -53,7 +54,8 @@ class ArrayTabDL(TabDataLoader):
         self._idxs = rng.permutation(n) if self.shuffle else np.arange(n)
         return self._idxs
     def sample(self): return self._idxs
-    def create_batches(self, samps):
+    def create_batches(self, samps):  # fastai's DistributedDL hands each process its share as a list
+        samps = samps if isinstance(samps, np.ndarray) else np.fromiter(samps, np.int64)
         end = len(samps) - (len(samps) % self.bs if self.drop_last else 0)
         for s in range(0, end, self.bs): yield self.do_batch(samps[s:s+self.bs])
 
@@ -172,32 +174,52 @@ def _check_fitted(m):
                                           "(fit_collab does both).")
 
 # %% ../nbs/04_collab.ipynb #cc643261
-def fit_collab(ml:MovieLens, # the release
-               train:pd.DataFrame|None=None, # training ratings; None: the random 90/10 split
-               valid:pd.DataFrame|None=None, # held-out ratings; None: the ratings not in `train` (by index)
-               use_nn:bool=False, # EmbeddingNN instead of EmbeddingDotBias
-               n_factors:int=50, # size of the user and movie vectors
-               layers:list|None=None, # EmbeddingNN's hidden layers; None: [n_factors*2]
-               epochs:int=5, lr:float=5e-3, wd:float=0.3,
-               bs:int|None=None, # ratings per batch; None: 512, or 16,384 above 2M training ratings
-               seed:int=42, # seeds the split, the initial weights and the batch order
-               cold_users:str='raise', # held-out users without training ratings: 'raise', 'drop' or 'keep'
-               progress:bool|None=None, device=None) -> CollabModel:
-    "Train a fastai collaborative model on a movierec split and wrap it as a `CollabModel`"
+def collab_bs(n_train:int) -> int:
+    "The default ratings per batch: 512, or 16,384 above 2M training ratings"
+    return 512 if n_train < 2_000_000 else 16_384
+
+# %% ../nbs/04_collab.ipynb #7d1b0474
+def collab_model(ml:MovieLens, # the release
+                 train:pd.DataFrame|None=None, # training ratings; None: the random 90/10 split
+                 valid:pd.DataFrame|None=None, # held-out ratings; None: the ratings not in `train` (by index)
+                 use_nn:bool=False, # EmbeddingNN instead of EmbeddingDotBias
+                 n_factors:int=50, # size of the user and movie vectors
+                 layers:list|None=None, # EmbeddingNN's hidden layers; None: [n_factors*2]
+                 wd:float=0.3, # weight decay
+                 bs:int|None=None, # ratings per step; None: `collab_bs(len(train))`
+                 shards:int=1, # processes sharing each step (data-parallel): each loads `bs/shards` ratings
+                 seed:int=42, # seeds the split, the initial weights and the batch order
+                 cold_users:str='raise', # held-out users without training ratings: 'raise', 'drop' or 'keep'
+                 device=None) -> CollabModel:
+    "A fastai collaborative `Learner` on a movierec split, wrapped as a `CollabModel` and not yet trained"
     if train is None: train,valid = random_split(ml.ratings, 0.1, seed=seed)
     elif valid is None:
         valid = ml.ratings[~ml.ratings.index.isin(train.index)]
         if len(valid) + len(train) != len(ml.ratings):
             raise MovieLensError("`train` is not a subset of ml.ratings by index (as movierec's splits "
                                  "return); pass `valid` too.")
-    if bs is None: bs = 512 if len(train) < 2_000_000 else 16_384
-    dls = collab_dls(ml, train, valid, bs=bs, cold_users=cold_users, device=device, seed=seed)
+    bs = bs or collab_bs(len(train))
+    dls = collab_dls(ml, train, valid, bs=-(-bs // shards), cold_users=cold_users, device=device, seed=seed)
     set_seed(seed, reproducible=True)
     learn = collab_learner(dls, n_factors=n_factors, use_nn=use_nn, y_range=(0.5, 5.5), wd=wd,
                            layers=layers or [n_factors*2], emb_szs={'user': n_factors, 'movie': n_factors})
     m = CollabModel(ml, learn, train, use_nn)
     m.config = dict(use_nn=use_nn, n_factors=n_factors, layers=list(layers or [n_factors*2]), y_range=[0.5, 5.5],
-                    epochs=epochs, lr=lr, wd=wd, bs=bs, seed=seed)
+                    wd=wd, bs=bs, seed=seed)
+    return m
+
+# %% ../nbs/04_collab.ipynb #109b9e2a
+@delegates(collab_model)
+def fit_collab(ml:MovieLens, # the release
+               train:pd.DataFrame|None=None, # training ratings; None: the random 90/10 split
+               valid:pd.DataFrame|None=None, # held-out ratings; None: the ratings not in `train` (by index)
+               epochs:int=5, # one-cycle epochs
+               lr:float=5e-3, # maximum learning rate
+               progress:bool|None=None, # bars and the epoch table; None: on unless in CI or MOVIEREC_QUIET
+               **kwargs) -> CollabModel:
+    "Train a fastai collaborative model on a movierec split and wrap it as a `CollabModel`"
+    m = collab_model(ml, train, valid, **kwargs)
+    m.config |= dict(epochs=epochs, lr=lr)
     return m.fit(epochs, lr, progress)
 
 # %% ../nbs/04_collab.ipynb #f3c56070

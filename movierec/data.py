@@ -20,10 +20,10 @@ except ImportError: fcntl = None   # Windows: no advisory locks, so concurrent r
 # %% auto #0
 __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES', 'GENRES_100K', 'GENRE_ALIASES', 'TAG_COLS',
            'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'cli_words', 'how', 'atomic_write',
-           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'Release', 'get_release', 'data_path',
-           'file_hash', 'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres', 'parse_year',
-           'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens', 'AmbiguousTitleError',
-           'title_key', 'movie_id', 'synth_movielens', 'write_release']
+           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'available_bytes', 'Release', 'get_release',
+           'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres',
+           'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens',
+           'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
 
 # %% ../nbs/00_data.ipynb #d3fbd8ca
 class MovieLensError(Exception):
@@ -123,6 +123,17 @@ class StageClock:
         t = time.perf_counter()
         try: yield
         finally: self.seconds[name] = self.seconds.get(name, 0.) + time.perf_counter() - t
+
+# %% ../nbs/00_data.ipynb #0fe374d6
+def available_bytes():
+    "Memory the system could give this process now (MemAvailable), or None where it cannot tell"
+    try:
+        with open('/proc/meminfo') as f:
+            for line in f:
+                if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except OSError: pass
+    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError, AttributeError): return None
 
 # %% ../nbs/00_data.ipynb #14d58e09
 BASE_URL = 'https://files.grouplens.org/datasets/movielens/'

@@ -313,3 +313,16 @@ def test_neighbours_export(tmp_path, monkeypatch):
     new = tmp_path/'out'/'other.parquet'
     with pytest.raises(KeyboardInterrupt): main(['neighbours', '--out', str(new)])
     assert not new.exists() and sorted(p.name for p in out.parent.iterdir()) == ['nb.parquet']
+
+def test_release_too_big_for_memory(tmp_path, monkeypatch, capsys):
+    "Training that would need more memory than is free stops before it starts, saying how much and what lowers it"
+    from movierec import cli
+    small = synth_movielens(80, 400, 3_000, seed=6, tag_pct=0.3)
+    write_release(small, tmp_path/'data'/'ml-latest-small', 'csv')
+    monkeypatch.setenv('MOVIEREC_DATA', str(tmp_path/'data')); monkeypatch.setenv('MOVIEREC_MODELS', str(tmp_path/'models'))
+    monkeypatch.setattr(cli, 'TRAIN_MEMORY', cli.TRAIN_MEMORY | dict(from_ratings=0))   # hold this small one to the line
+    monkeypatch.setattr(cli, 'available_bytes', lambda: 2**29)
+    assert cli.main(['train']) == 2
+    err = capsys.readouterr().err
+    assert 'needs about 1.8 GiB of memory at its peak and 0.5 GiB is free' in err and 'ranker=False' in err, err
+    assert 'Traceback' not in err and not any((tmp_path/'models').glob('ml-latest-small-*/config.json'))
