@@ -63,7 +63,7 @@ def test_two_processes_match_one():
     "A release the notebook does not use: two gloo processes reach one process's RMSE and HitRate@10 within 0.01"
     args = ('--ratings', '30000', '--epochs', '3', '--seed', '43')
     one = json.loads(ddp('--single', *args).stdout.splitlines()[-1])
-    r = ddp(*args, launcher=(BIN/'torchrun', '--nproc_per_node', '2', '--no-python'))
+    r = ddp(*args, launcher=(BIN/'torchrun', '--standalone', '--nproc_per_node', '2', '--no-python'))
     assert r.returncode == 0, r.stderr[-2000:]
     two = json.loads(r.stdout.splitlines()[-1])
     assert (one['procs'], two['procs']) == (1, 2)
