@@ -185,13 +185,14 @@ def fetch(dataset:Param("MovieLens release", str)='ml-latest-small'):
     ml = load_movielens(dataset)
     return f"{ml!r}\n{ml.path}"
 
-TRAIN_DEFAULTS = dict(content_epochs=10, collab_epochs=5, seed=42)
+# %% ../nbs/09_cli.ipynb #9c4eae61
+TRAIN_DEFAULTS = {k: _training_defaults()[k] for k in ('content_epochs', 'collab_epochs', 'seed')}
 
 # %% ../nbs/09_cli.ipynb #a5214975
 def train(dataset:Param("MovieLens release", str)='ml-latest-small',
-          content_epochs:Param("autoencoder epochs", int)=10,
-          collab_epochs:Param("EmbeddingDotBias epochs", int)=5,
-          seed:Param("random seed", int)=42,
+          content_epochs:Param("autoencoder epochs", int)=TRAIN_DEFAULTS['content_epochs'],
+          collab_epochs:Param("EmbeddingDotBias epochs", int)=TRAIN_DEFAULTS['collab_epochs'],
+          seed:Param("random seed", int)=TRAIN_DEFAULTS['seed'],
           out:Param("save here instead of the model cache", str)=None,
           progress:Param("show progress bars", store_true)=False):
     "Train the hybrid recommender and save it"

@@ -313,6 +313,23 @@ def extract(zip_path, # a checked archive
 # %% ../nbs/00_data.ipynb #71095985
 def _complete(folder:Path, rel:Release) -> bool: return all((folder/f).exists() for f in rel.required)
 
+# %% ../nbs/00_data.ipynb #19216c25
+def _fetch_archive(rel:Release, ddir:Path, progress=None) -> Path:
+    "`rel`'s archive in `ddir`, downloaded first (once, under a lock) when it is not there"
+    zp = ddir/rel.archive
+    if zp.exists(): return zp
+    if not _writable(ddir):
+        raise MovieLensError(f"{ddir} is not writable, so {rel.archive} cannot be downloaded there. "
+                             "Pass another data_dir or set MOVIEREC_DATA to a writable folder.")
+    with file_lock(ddir/f'.{rel.archive}.lock', f"downloading {rel.archive}"):
+        sweep_stale(ddir, rel.archive)
+        try:
+            if not zp.exists(): download(rel.url, zp, rel, progress=progress)   # unless the run we waited for did
+        except (urllib.error.URLError, OSError) as e:
+            raise MovieLensError(f"Could not download {rel.url} ({e}). Put {rel.archive} in {ddir} "
+                                 "(or set MOVIEREC_DATA to the folder that holds it) and call again.") from None
+    return zp
+
 # %% ../nbs/00_data.ipynb #ddb22081
 def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Release` of your own
                   data_dir=None, # None means `$MOVIEREC_DATA` or `~/.movierec/data`
@@ -327,18 +344,7 @@ def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Relea
             lacks = ', '.join(f for f in rel.required if not (out/f).exists())
             raise MovieLensError(f"{out} exists but lacks {lacks}. "
                                  "Delete that folder and call again.")
-    zp = ddir/rel.archive
-    if not zp.exists():
-        if not _writable(ddir):
-            raise MovieLensError(f"{ddir} is not writable, so {rel.archive} cannot be downloaded there. "
-                                 "Pass another data_dir or set MOVIEREC_DATA to a writable folder.")
-        with file_lock(ddir/f'.{rel.archive}.lock', f"downloading {rel.archive}"):
-            sweep_stale(ddir, rel.archive)
-            try:
-                if not zp.exists(): download(rel.url, zp, rel, progress=progress)   # unless the run we waited for did
-            except (urllib.error.URLError, OSError) as e:
-                raise MovieLensError(f"Could not download {rel.url} ({e}). Put {rel.archive} in {ddir} "
-                                     "(or set MOVIEREC_DATA to the folder that holds it) and call again.") from None
+    zp = _fetch_archive(rel, ddir, progress)
     check_archive(zp, rel)
     dest = ddir if _writable(ddir) else DEFAULT_DATA
     if not _writable(dest):
@@ -574,23 +580,29 @@ class IdMap:
         pos = np.minimum(np.searchsorted(self._sorted, raw), len(self)-1)
         return raw, np.where(self._sorted[pos]==raw, self._order[pos], -1)
     def __contains__(self, raw): return bool((self._find(raw)[1] >= 0).all())
-    def encode(self, raw, # one raw id or an array of them
-               missing:str='raise', # 'raise', or 'mask' to return -1 for unknown ids
-              ):
-        "Rows of the raw ids `raw`"
-        raw,rows = self._find(raw)
-        if missing=='raise' and (rows < 0).any():
-            bad = np.ravel(raw)[np.ravel(rows) < 0]
-            raise UnknownIdError(f"Unknown {self.name} {bad[0].item()!r} ({len(bad)} unknown of {rows.size}); "
-                                 f"{len(self)} {self.name}s are known. {self.hint}".strip())
-        return rows
-    def decode(self, idx):
-        "Raw ids of the rows `idx`"
-        idx = np.asarray(idx)
-        if ((idx<0)|(idx>=len(self))).any():
-            raise IndexError(f"{self.name} rows must be in 0..{len(self)-1}; got "
-                             f"{np.ravel(idx)[((np.ravel(idx)<0)|(np.ravel(idx)>=len(self)))][0]}")
-        return self.ids[idx]
+
+# %% ../nbs/00_data.ipynb #aac217ed
+@patch
+def encode(self:IdMap, raw, # one raw id or an array of them
+           missing:str='raise', # 'raise', or 'mask' to return -1 for unknown ids
+          ):
+    "Rows of the raw ids `raw`"
+    raw,rows = self._find(raw)
+    if missing=='raise' and (rows < 0).any():
+        bad = np.ravel(raw)[np.ravel(rows) < 0]
+        raise UnknownIdError(f"Unknown {self.name} {bad[0].item()!r} ({len(bad)} unknown of {rows.size}); "
+                             f"{len(self)} {self.name}s are known. {self.hint}".strip())
+    return rows
+
+# %% ../nbs/00_data.ipynb #4072096c
+@patch
+def decode(self:IdMap, idx):
+    "Raw ids of the rows `idx`"
+    idx = np.asarray(idx)
+    if ((idx<0)|(idx>=len(self))).any():
+        raise IndexError(f"{self.name} rows must be in 0..{len(self)-1}; got "
+                         f"{np.ravel(idx)[((np.ravel(idx)<0)|(np.ravel(idx)>=len(self)))][0]}")
+    return self.ids[idx]
 
 # %% ../nbs/00_data.ipynb #136e4d09
 def unique_ids(x:np.ndarray) -> np.ndarray:
@@ -620,20 +632,26 @@ class MovieLens:
     def n_users(self): return len(self.user_map)
     @property
     def n_movies(self): return len(self.movie_map)
-    def summary(self) -> dict:
-        "Counts and ranges of this release"
-        r = self.ratings
-        ts = pd.to_datetime(r.timestamp, unit='s') if len(r) else pd.Series([pd.NaT])
-        return dict(name=self.name, users=self.n_users, movies=self.n_movies, rated_movies=int(r.movieId.nunique()),
-                    ratings=len(r), tags=len(self.tags), mean_rating=round(float(r.rating.mean()), 6),
-                    rating_range=(float(r.rating.min()), float(r.rating.max())) if len(r) else None,
-                    first=str(ts.min().date()), last=str(ts.max().date()), genome=self.genome_scores is not None)
-    def __repr__(self):
-        s = self.summary()
-        return (f"MovieLens('{s['name']}'): {s['users']:,} users, "
-                f"{s['movies']:,} movies ({s['rated_movies']:,} rated), "
-                f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, "
-                f"{s['first']} to {s['last']}")
+
+# %% ../nbs/00_data.ipynb #d8f0e437
+@patch
+def summary(self:MovieLens) -> dict:
+    "Counts and ranges of this release"
+    r = self.ratings
+    ts = pd.to_datetime(r.timestamp, unit='s') if len(r) else pd.Series([pd.NaT])
+    return dict(name=self.name, users=self.n_users, movies=self.n_movies, rated_movies=int(r.movieId.nunique()),
+                ratings=len(r), tags=len(self.tags), mean_rating=round(float(r.rating.mean()), 6),
+                rating_range=(float(r.rating.min()), float(r.rating.max())) if len(r) else None,
+                first=str(ts.min().date()), last=str(ts.max().date()), genome=self.genome_scores is not None)
+
+# %% ../nbs/00_data.ipynb #4dd8a420
+@patch
+def __repr__(self:MovieLens):
+    s = self.summary()
+    return (f"MovieLens('{s['name']}'): {s['users']:,} users, "
+            f"{s['movies']:,} movies ({s['rated_movies']:,} rated), "
+            f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, "
+            f"{s['first']} to {s['last']}")
 
 # %% ../nbs/00_data.ipynb #dab1f989
 def load_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Release` of your own
@@ -804,16 +822,9 @@ def _sample_pairs(n_users, n_movies, n_ratings, pu, pm, rng):
     keys = rng.choice(keys, n_ratings, replace=False)
     return (keys//n_movies).astype(np.int32), (keys%n_movies).astype(np.int32)
 
-# %% ../nbs/00_data.ipynb #23257558
-def synth_movielens(n_users:int=600, # users who rate
-                    n_movies:int=2000, # movies in the catalogue (some may get no rating)
-                    n_ratings:int=50_000, # distinct (user, movie) ratings
-                    seed:int=0, # everything is drawn from this
-                    n_factors:int=8, # dimension of the hidden tastes
-                    tag_pct:float=0.03, # tags per rating
-                   ) -> MovieLens:
-    "MovieLens-shaped synthetic data: power-law popularity and activity, tastes, genres, titles, tags, timestamps"
-    rng = np.random.default_rng(seed)
+# %% ../nbs/00_data.ipynb #977a9d92
+def _synth_ratings(rng, n_users, n_movies, n_ratings, n_factors):
+    "Hidden tastes, the rated pairs and their half-star ratings: bias + taste + noise, rounded"
     U = rng.normal(0, 1, (n_users, n_factors)).astype(np.float32)
     V = rng.normal(0, 1, (n_movies, n_factors)).astype(np.float32)
     bu,bm = rng.normal(0, 0.35, n_users), rng.normal(0, 0.45, n_movies)
@@ -825,7 +836,12 @@ def synth_movielens(n_users:int=600, # users who rate
         taste = np.einsum('ij,ij->i', U[u[s]], V[m[s]])/np.sqrt(n_factors)
         x = 3.55 + bu[u[s]] + bm[m[s]] + 0.45*taste + rng.normal(0, 0.55, len(u[s]))
         r[s] = np.clip(np.round(x*2)/2, 0.5, 5.0)
-    # genres follow the hidden tastes: each movie takes its 1-3 best-matching genres
+    return V, u, m, r
+
+# %% ../nbs/00_data.ipynb #2263051c
+def _synth_movies(rng, V, n_factors):
+    "Genres that follow the hidden tastes `V` (each movie its 1-3 best-matching), years and titles"
+    n_movies = len(V)
     G = rng.normal(0, 1, (len(GENRES), n_factors)).astype(np.float32)
     aff = V@G.T + rng.gumbel(0, 0.7, (n_movies, len(GENRES)))
     k = rng.choice([1, 2, 3], n_movies, p=[0.35, 0.4, 0.25])
@@ -835,6 +851,30 @@ def synth_movielens(n_users:int=600, # users who rate
     words = rng.choice(len(_WORDS), (n_movies, 3))
     nw = rng.integers(1, 4, n_movies)
     titles = [' '.join(_WORDS[w].title() for w in words[i, :nw[i]]) + f' {i} ({years[i]})' for i in range(n_movies)]
+    return top, genres, years, titles
+
+# %% ../nbs/00_data.ipynb #0d22f647
+def _synth_tags(rng, nt, top_genre, users, movies, ts):
+    "`nt` tags of rated (user, movie) pairs, with words tied to the movie's top genre 70% of the time"
+    ti = rng.choice(len(users), nt, replace=False) if nt else np.empty(0, int)
+    vocab = [f'{g.lower()}-{w}' for g in GENRES for w in ('fan', 'classic', 'twist', 'slow')] + _WORDS
+    gi = top_genre[ti]*4 + rng.integers(0, 4, nt)
+    wi = np.where(rng.random(nt) < 0.7, gi, len(GENRES)*4 + rng.integers(0, len(_WORDS), nt))
+    return pd.DataFrame(dict(userId=users[ti], movieId=movies[ti], tag=pd.array([vocab[j] for j in wi], dtype=str),
+                             timestamp=ts[ti]))
+
+# %% ../nbs/00_data.ipynb #23257558
+def synth_movielens(n_users:int=600, # users who rate
+                    n_movies:int=2000, # movies in the catalogue (some may get no rating)
+                    n_ratings:int=50_000, # distinct (user, movie) ratings
+                    seed:int=0, # everything is drawn from this
+                    n_factors:int=8, # dimension of the hidden tastes
+                    tag_pct:float=0.03, # tags per rating
+                   ) -> MovieLens:
+    "MovieLens-shaped synthetic data: power-law popularity and activity, tastes, genres, titles, tags, timestamps"
+    rng = np.random.default_rng(seed)
+    V,u,m,r = _synth_ratings(rng, n_users, n_movies, n_ratings, n_factors)
+    top,genres,years,titles = _synth_movies(rng, V, n_factors)
     lo = years.astype(str).astype('datetime64[Y]').astype('datetime64[s]').astype(np.int64)  # 1 Jan of each year
     lo = np.maximum(lo, 825_000_000)[m]
     ts = (lo + rng.random(n_ratings)*(1_700_000_000-lo)).astype(np.int64)
@@ -843,14 +883,7 @@ def synth_movielens(n_users:int=600, # users who rate
     ratings = pd.DataFrame(dict(userId=user_ids[u], movieId=movie_ids[m], rating=r, timestamp=ts))
     ratings = ratings.sort_values(['userId','timestamp'], kind='stable').reset_index(drop=True)
     movies = pd.DataFrame(dict(movieId=movie_ids, title=titles, year=pd.array(years, dtype='Int16'), genres=genres))
-    # tags: users tag movies they rated, with words tied to the movie's top genre
-    nt = int(n_ratings*tag_pct)
-    ti = rng.choice(n_ratings, nt, replace=False) if nt else np.empty(0, int)
-    vocab = [f'{g.lower()}-{w}' for g in GENRES for w in ('fan', 'classic', 'twist', 'slow')] + _WORDS
-    gi = top[m[ti], 0]*4 + rng.integers(0, 4, nt)
-    wi = np.where(rng.random(nt) < 0.7, gi, len(GENRES)*4 + rng.integers(0, len(_WORDS), nt))
-    tags = pd.DataFrame(dict(userId=user_ids[u[ti]], movieId=movie_ids[m[ti]],
-                             tag=pd.array([vocab[j] for j in wi], dtype=str), timestamp=ts[ti]))
+    tags = _synth_tags(rng, int(n_ratings*tag_pct), top[m, 0], user_ids[u], movie_ids[m], ts)
     links = pd.DataFrame(dict(movieId=movie_ids, imdbId=pd.array(100_000+np.arange(n_movies), dtype='Int64'),
                               tmdbId=pd.array(np.arange(n_movies)+1, dtype='Int64')))
     return MovieLens(ratings, movies, tags, links, name=f'synth-{n_users}x{n_movies}-{n_ratings}-s{seed}')
