@@ -137,39 +137,44 @@ class Recommender:
         "The collaborative model (a `CollabModel`) for top-N lists; a loaded recommender reads it on first use"
         if self._read_model is not None: self._model,self._read_model = self._read_model(),None
         return self._model
-    @classmethod
-    def from_movielens(cls, ml:MovieLens, seed:int=42,
-                       w_content:float=HYBRID['w_content'], w_collab:float=HYBRID['w_collab'], # view weights
-                       lam:float=HYBRID['lam'], mu:float=HYBRID['mu'], # support constants (see `hybrid_rows`)
-                       content_epochs:int=10, collab_epochs:int=5, n_factors:int=50, dim:int=64,
-                       corating_dim:int=128, # size of the co-watching vectors
-                       ranker:bool=True, # train EASE for top-N lists (see `ItemRanker`)
-                       ease_lam:float=150., ranker_keep:int=256, # its penalty, and weights kept per movie
-                       ease_inputs:str='graded', # what EASE reads of a rating (see `rating_weights`)
-                       progress:bool|None=None):
-        "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
-        from movierec.content import content_embeddings, movie_docs
-        from movierec.collab import fit_collab, corating_view
-        check_weights(w_content, w_collab, lam, mu)  # before training, not after
-        clock = StageClock()
-        with clock('content'):
-            emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
-        docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
-        with clock('collab'): model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs,
-                                                 seed=seed, progress=progress)
-        with clock('co-watching'): cowatch = corating_view(ml, dim=corating_dim, seed=seed)
-        rk = None
-        if ranker:
-            with clock('ranker'): rk = ItemRanker.ease(ml, ease_lam, ranker_keep, ease_inputs)
-        cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
-                   content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
-        rec = cls(ml, View(emb, support=docs, name='content'), cowatch, model, cfg, rk)
-        rec.timings = clock.seconds
-        return rec
-    def __repr__(self):
-        return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, "
-                f"{int(self.collab.known.sum()):,} with ratings; "
-                + ', '.join(f"{k}={self.config[k]}" for k in HYBRID) + ')')
+
+# %% ../nbs/05_hybrid.ipynb #60f5865a
+@patch(cls_method=True)
+def from_movielens(cls:Recommender, ml:MovieLens, seed:int=42,
+                   w_content:float=HYBRID['w_content'], w_collab:float=HYBRID['w_collab'], # view weights
+                   lam:float=HYBRID['lam'], mu:float=HYBRID['mu'], # support constants (see `hybrid_rows`)
+                   content_epochs:int=10, collab_epochs:int=5, n_factors:int=50, dim:int=64,
+                   corating_dim:int=128, # size of the co-watching vectors
+                   ranker:bool=True, # train EASE for top-N lists (see `ItemRanker`)
+                   ease_lam:float=150., ranker_keep:int=256, # its penalty, and weights kept per movie
+                   ease_inputs:str='graded', # what EASE reads of a rating (see `rating_weights`)
+                   progress:bool|None=None):
+    "Train the content view, the co-watching view and the rating model on `ml` (every rating), and combine them"
+    from movierec.content import content_embeddings, movie_docs
+    from movierec.collab import fit_collab, corating_view
+    check_weights(w_content, w_collab, lam, mu)  # before training, not after
+    clock = StageClock()
+    with clock('content'):
+        emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
+    docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
+    with clock('collab'): model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs,
+                                             seed=seed, progress=progress)
+    with clock('co-watching'): cowatch = corating_view(ml, dim=corating_dim, seed=seed)
+    rk = None
+    if ranker:
+        with clock('ranker'): rk = ItemRanker.ease(ml, ease_lam, ranker_keep, ease_inputs)
+    cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
+               content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
+    rec = cls(ml, View(emb, support=docs, name='content'), cowatch, model, cfg, rk)
+    rec.timings = clock.seconds
+    return rec
+
+# %% ../nbs/05_hybrid.ipynb #a162c447
+@patch
+def __repr__(self:Recommender):
+    return (f"Recommender({self.ml.name}: {self.ml.n_movies:,} movies, "
+            f"{int(self.collab.known.sum()):,} with ratings; "
+            + ', '.join(f"{k}={self.config[k]}" for k in HYBRID) + ')')
 
 # %% ../nbs/05_hybrid.ipynb #ad4df798
 @patch
@@ -379,33 +384,39 @@ def model_lock(path) -> Path:
     path = Path(path).absolute()
     return path.parent/f'.{path.name}.lock'
 
+# %% ../nbs/05_hybrid.ipynb #3b7a82af
+def _write_files(rec:Recommender, tmp:Path):
+    "The tables, views, collaborative weights and ranker of `rec` as files in the folder `tmp`"
+    import torch
+    m,ml = rec.model,rec.ml
+    ml.movies.to_parquet(tmp/'movies.parquet')
+    if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
+    else:
+        users = ml.user_map.encode(ml.ratings.userId.to_numpy())
+        movies = ml.movie_map.encode(ml.ratings.movieId.to_numpy())
+    stars = np.asarray(rec._ratings()[users, movies]).ravel()          # the liked ones are what the ranker reads
+    pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64),
+                      movieId=ml.movie_map.decode(movies).astype(np.int64),
+                      rating=np.where(stars > 0, stars, np.nan).astype(np.float32))
+                                       ).to_parquet(tmp/'ratings.parquet')
+    np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known,
+             content_support=rec.content.support,
+             collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
+             user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
+             user_idx=m.user_idx if m is not None else np.zeros(0, np.int64),
+             movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
+    if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
+    rk = rec.ranker
+    if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr,
+                                known=rk.known)
+
 # %% ../nbs/05_hybrid.ipynb #572f60b3
 def _write(rec:Recommender, path:Path) -> Path:
     "Write the files of `rec` under a temporary name beside `path`, then rename it to `path`"
-    import torch
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'))
     try:
-        m,ml = rec.model,rec.ml
-        ml.movies.to_parquet(tmp/'movies.parquet')
-        if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
-        else:
-            users = ml.user_map.encode(ml.ratings.userId.to_numpy())
-            movies = ml.movie_map.encode(ml.ratings.movieId.to_numpy())
-        stars = np.asarray(rec._ratings()[users, movies]).ravel()          # the liked ones are what the ranker reads
-        pd.DataFrame(dict(userId=ml.user_map.decode(users).astype(np.int64),
-                          movieId=ml.movie_map.decode(movies).astype(np.int64),
-                          rating=np.where(stars > 0, stars, np.nan).astype(np.float32))
-                                           ).to_parquet(tmp/'ratings.parquet')
-        np.savez(tmp/'views.npz', content=rec.content.emb, content_known=rec.content.known,
-                 content_support=rec.content.support,
-                 collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
-                 user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
-                 user_idx=m.user_idx if m is not None else np.zeros(0, np.int64),
-                 movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
-        if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
-        rk = rec.ranker
-        if rk is not None: np.savez(tmp/'ranker.npz', data=rk.W.data, indices=rk.W.indices, indptr=rk.W.indptr,
-                                    known=rk.known)
+        _write_files(rec, tmp)
+        m,rk,ml = rec.model,rec.ranker,rec.ml
         cfg = dict(format=FORMAT, format_version=FORMAT_VERSION, versions=_versions(), config=rec.config, name=ml.name,
                    n_movies=ml.n_movies, n_users=ml.n_users, content_dim=int(rec.content.emb.shape[1]),
                    collab_dim=int(rec.collab.emb.shape[1]), has_model=m is not None,
@@ -481,19 +492,9 @@ def _read_model(path, cfg, a, ml, pairs):
     model.config = cfg['config']['collab']
     return model
 
-# %% ../nbs/05_hybrid.ipynb #383701f1
-@patch(cls_method=True)
-def load(cls:Recommender, path, # a folder written by `save`
-         lazy:bool=True, # read the collaborative model when it is first used (see `Recommender.model`)
-        ) -> Recommender:
-    "Read a recommender saved with `save`, checking format, versions and shapes"
-    if not isinstance(path, (str, os.PathLike)) or not str(path):
-        raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
-    path = Path(path)
-    old = path.with_name(f'.{path.name}.old')
-    if not path.exists() and (old/'config.json').is_file():   # a save killed between its two renames: put it back
-        try: old.rename(path)
-        except OSError: pass
+# %% ../nbs/05_hybrid.ipynb #936510e8
+def _read_config(path:Path) -> dict:
+    "config.json of the model folder `path`, after checking format, version, files and their SHA-256"
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())
     except (OSError, ValueError) as e:
@@ -518,6 +519,11 @@ def load(cls:Recommender, path, # a folder written by `save`
                        "(SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
+    return cfg
+
+# %% ../nbs/05_hybrid.ipynb #3f6cf287
+def _read_files(path:Path, cfg:dict):
+    "The tables and arrays of the model folder `path`: (movies, pairs, views, ranker arrays)"
     try:
         movies = pd.read_parquet(path/'movies.parquet')
         movies['genres'] = [list(g) for g in movies.genres]
@@ -530,6 +536,11 @@ def load(cls:Recommender, path, # a folder written by `save`
             with zipfile.ZipFile(path/'collab.pt') as z:
                 if z.testzip() is not None: raise zipfile.BadZipFile("a member fails its CRC check")
     except Exception as e: raise _bad(path, f"a file is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
+    return movies, pairs, a, rz
+
+# %% ../nbs/05_hybrid.ipynb #0ca6bc1e
+def _check_shapes(path:Path, cfg:dict, a:dict, movies:pd.DataFrame):
+    "Raise if an array or the catalogue does not have the shape config.json promises"
     n,d = cfg['n_movies'],(cfg['content_dim'], cfg['collab_dim'])
     need = dict(content=(n, d[0]), collab=(n, d[1]), content_known=(n,), collab_known=(n,), content_support=(n,),
                 collab_support=(n,), movie_ids=(n,), user_ids=(cfg['n_users'],))
@@ -539,20 +550,41 @@ def load(cls:Recommender, path, # a folder written by `save`
            for k,s in need.items() if k not in a or a[k].shape != s]
     if len(movies) != n: bad.append(f"movies.parquet has {len(movies)} rows, expected {n}")
     if bad: raise _bad(path, '; '.join(bad))
+
+# %% ../nbs/05_hybrid.ipynb #c4c94f97
+def _read_ranker(path:Path, cfg:dict, rz:dict, n:int) -> ItemRanker|None:
+    "The saved `ItemRanker`, checked against the catalogue of `n` movies; None if there is none"
+    if not cfg.get('has_ranker'): return None
+    try:
+        W = sp.csr_matrix((rz['data'], rz['indices'], rz['indptr']), shape=(n, n)); W.check_format(full_check=True)
+        if rz['known'].shape != (n,): raise ValueError(f"known has shape {rz['known'].shape}")
+    except Exception as e: raise _bad(path, "ranker.npz does not fit the catalogue "
+                                      f"({e.__class__.__name__}: {str(e)[:120]})") from None
+    return ItemRanker(W, rz['known'], cfg.get('ranker'))
+
+# %% ../nbs/05_hybrid.ipynb #383701f1
+@patch(cls_method=True)
+def load(cls:Recommender, path, # a folder written by `save`
+         lazy:bool=True, # read the collaborative model when it is first used (see `Recommender.model`)
+        ) -> Recommender:
+    "Read a recommender saved with `save`, checking format, versions and shapes"
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise MovieLensError(f"load needs the path of a model folder, not {path!r}.")
+    path = Path(path)
+    old = path.with_name(f'.{path.name}.old')
+    if not path.exists() and (old/'config.json').is_file():   # a save killed between its two renames: put it back
+        try: old.rename(path)
+        except OSError: pass
+    cfg = _read_config(path)
+    movies,pairs,a,rz = _read_files(path, cfg)
+    _check_shapes(path, cfg, a, movies)
     if 'rating' not in pairs: pairs = pairs.assign(rating=np.float32(np.nan))   # saved before the ranker read stars
     ml = MovieLens(pairs, movies, name=cfg['name'], path=path)
     if not np.array_equal(ml.movies.movieId.to_numpy(), a['movie_ids']) or ml.n_users != cfg['n_users']:
         raise _bad(path, "the catalogue and the views disagree")
     content = View(a['content'], a['content_known'], a['content_support'], 'content')
     collab = View(a['collab'], a['collab_known'], a['collab_support'], 'collab')
-    ranker = None
-    if cfg.get('has_ranker'):
-        try:
-            W = sp.csr_matrix((rz['data'], rz['indices'], rz['indptr']), shape=(n, n)); W.check_format(full_check=True)
-            if rz['known'].shape != (n,): raise ValueError(f"known has shape {rz['known'].shape}")
-        except Exception as e: raise _bad(path, "ranker.npz does not fit the catalogue "
-                                          f"({e.__class__.__name__}: {str(e)[:120]})") from None
-        ranker = ItemRanker(W, rz['known'], cfg.get('ranker'))
+    ranker = _read_ranker(path, cfg, rz, cfg['n_movies'])
     rec = cls(ml, content, collab, None, cfg['config'], ranker)
     if cfg.get('has_model'):
         rec._read_model = partial(_read_model, path, cfg, a, ml, pairs)
