@@ -22,7 +22,7 @@ from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 # %% auto #0
 __all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
            'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN', 'interaction_rows',
-           'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
+           'ease_weights', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -248,28 +248,40 @@ class ItemKNN(Baseline):
         self.mu,self.bu,self.bi = fit_biases(self.R)
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
         self.items,self.known,self._S = _binary(self.R).T.tocsr(),self.n_train > 0,None
-    def predict(self, user_ids, movie_ids):
-        "Baseline prediction plus the shrunk, similarity-weighted residuals of the user's `k` nearest rated movies"
-        u,m = self._pairs(user_ids, movie_ids)
-        res = knn_predict(self.Z.T.tocsr(), m, u, self.k, self.shrink)
-        return np.clip(self.mu + self.bu[u] + self.bi[m] + res, 0.5, 5).astype(np.float32)
-    def similar(self, rows, k:int=10):
-        "`(scores, rows)` of the `k` movies most watched by the same users (cosine of binary columns)"
-        self._check(); return known_queries(self.known, rows,
-                                            lambda q: topk_cosine(self.items, k, queries=q, exclude=~self.known), k)
-    def neighbours(self) -> sp.csr_matrix:
-        "Movies × movies sparse matrix of each movie's `k_rank` nearest movies"
-        if self._S is None:
-            rows = np.flatnonzero(self.known)
-            s,i = self.similar(rows, max(1, min(self.k_rank, len(rows)-1)))
-            ok = i >= 0
-            self._S = sp.csr_matrix((s[ok], (np.repeat(rows, ok.sum(1)), i[ok])), shape=(self.ml.n_movies,)*2)
-        return self._S
-    def scores(self, user_ids):
-        "Sum of the neighbour weights of the movies each user rated (users × movies); -inf for unknown movies"
-        S = np.asarray((_binary(self.R[self._users(user_ids)]) @ self.neighbours()).todense(), np.float32)
-        S[:, ~self.known] = -np.inf
-        return S
+
+# %% ../nbs/06_baselines.ipynb #ae852112
+@patch
+def predict(self:ItemKNN, user_ids, movie_ids):
+    "Baseline prediction plus the shrunk, similarity-weighted residuals of the user's `k` nearest rated movies"
+    u,m = self._pairs(user_ids, movie_ids)
+    res = knn_predict(self.Z.T.tocsr(), m, u, self.k, self.shrink)
+    return np.clip(self.mu + self.bu[u] + self.bi[m] + res, 0.5, 5).astype(np.float32)
+
+# %% ../nbs/06_baselines.ipynb #e90cc989
+@patch
+def similar(self:ItemKNN, rows, k:int=10):
+    "`(scores, rows)` of the `k` movies most watched by the same users (cosine of binary columns)"
+    self._check(); return known_queries(self.known, rows,
+                                        lambda q: topk_cosine(self.items, k, queries=q, exclude=~self.known), k)
+
+# %% ../nbs/06_baselines.ipynb #2cbda575
+@patch
+def neighbours(self:ItemKNN) -> sp.csr_matrix:
+    "Movies × movies sparse matrix of each movie's `k_rank` nearest movies"
+    if self._S is None:
+        rows = np.flatnonzero(self.known)
+        s,i = self.similar(rows, max(1, min(self.k_rank, len(rows)-1)))
+        ok = i >= 0
+        self._S = sp.csr_matrix((s[ok], (np.repeat(rows, ok.sum(1)), i[ok])), shape=(self.ml.n_movies,)*2)
+    return self._S
+
+# %% ../nbs/06_baselines.ipynb #1d92dbd4
+@patch
+def scores(self:ItemKNN, user_ids):
+    "Sum of the neighbour weights of the movies each user rated (users × movies); -inf for unknown movies"
+    S = np.asarray((_binary(self.R[self._users(user_ids)]) @ self.neighbours()).todense(), np.float32)
+    S[:, ~self.known] = -np.inf
+    return S
 
 # %% ../nbs/06_baselines.ipynb #bf569092
 class UserKNN(Baseline):
@@ -320,6 +332,17 @@ def interaction_rows(R:sp.csr_matrix, # users × movies ratings
     X.data = rating_weights(X.data, inputs, weak); X.eliminate_zeros()
     return X
 
+# %% ../nbs/06_baselines.ipynb #cde0c66e
+def ease_weights(X:sp.csr_matrix, # users × movies inputs
+                 lam:float, # L2 penalty
+                ) -> np.ndarray:
+    "EASE's closed form: P = (XᵀX + λI)⁻¹, B = -P / diag(P) with a zero diagonal (float32, movies × movies)"
+    G = torch.from_numpy((X.T @ X).toarray().astype(np.float32))
+    G.diagonal().add_(lam)
+    P = torch.cholesky_inverse(torch.linalg.cholesky(G)); del G
+    B = P / -P.diagonal(); B.fill_diagonal_(0)
+    return B.numpy()
+
 # %% ../nbs/06_baselines.ipynb #9b3fa991
 class EASE(Baseline):
     "EASE (Steck 2019): top-N from the closed-form item-item linear model `x B`, over the `max_items` most-rated movies"
@@ -348,22 +371,23 @@ class EASE(Baseline):
         if m < len(rated):
             warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "
                           f"{len(rated)-m:,} get no score.")
-        Xi = X[:, self.items]
-        G = torch.from_numpy((Xi.T @ Xi).toarray().astype(np.float32))
-        G.diagonal().add_(self.lam)
-        P = torch.cholesky_inverse(torch.linalg.cholesky(G)); del G
-        B = P / -P.diagonal(); B.fill_diagonal_(0)
-        self.B,self.X = B.numpy(),X
-    def score_rows(self, X:sp.csr_matrix, # rows of `interaction_rows` (users × catalogue)
-                  ) -> np.ndarray:
-        "Scores of every movie for each row of `X`: `x B` for the movies in the model, -inf for the others"
-        self._check()
-        S = np.full((X.shape[0], self.ml.n_movies), -np.inf, np.float32)
-        S[:, self.items] = np.asarray(sp.csr_matrix(X)[:, self.items] @ self.B)
-        return S
-    def scores(self, user_ids):
-        "`x B` for each user's row of training ratings (users × movies); -inf outside the model"
-        u = self._users(user_ids); return self.score_rows(self.X[u])
+        self.B,self.X = ease_weights(X[:, self.items], self.lam),X
+
+# %% ../nbs/06_baselines.ipynb #2523541c
+@patch
+def score_rows(self:EASE, X:sp.csr_matrix, # rows of `interaction_rows` (users × catalogue)
+              ) -> np.ndarray:
+    "Scores of every movie for each row of `X`: `x B` for the movies in the model, -inf for the others"
+    self._check()
+    S = np.full((X.shape[0], self.ml.n_movies), -np.inf, np.float32)
+    S[:, self.items] = np.asarray(sp.csr_matrix(X)[:, self.items] @ self.B)
+    return S
+
+# %% ../nbs/06_baselines.ipynb #d6a284c4
+@patch
+def scores(self:EASE, user_ids):
+    "`x B` for each user's row of training ratings (users × movies); -inf outside the model"
+    u = self._users(user_ids); return self.score_rows(self.X[u])
 
 # %% ../nbs/06_baselines.ipynb #ec9ca109
 class AutoRecNet(nn.Module):
@@ -396,29 +420,38 @@ class AutoRec(Baseline):
                              wd=self.wd)
         train_one_cycle(self.learn, self.epochs, self.lr, self.progress)
         self.net = self.learn.model.eval()
-    @torch.no_grad()
-    def _recon(self, movies, users, bs:int=1024):
-        "Reconstructed ratings (len(movies) × len(users))"
-        dev = next(self.net.parameters()).device
-        cols = torch.as_tensor(users, device=dev)
-        out = [self.net(torch.from_numpy(self.X[movies[s:s+bs]].toarray()).to(dev))[:, cols].cpu()
-               for s in range(0, len(movies), bs)]
-        return torch.cat(out).numpy() if out else np.zeros((0, len(users)), np.float32)
-    def predict(self, user_ids, movie_ids):
-        "The reconstructed ratings of the (user, movie) pairs (the global mean for movies without training ratings)"
-        u,m = self._pairs(user_ids, movie_ids)
-        out = np.full(len(u), self.mu, np.float32)        # movies without training ratings: the global mean
-        ok = self.known[m]
-        um,mi = np.unique(m[ok], return_inverse=True)
-        uu,ui = np.unique(u[ok], return_inverse=True)
-        if len(um): out[ok] = self._recon(um, uu)[mi, ui]
-        return np.clip(out, 0.5, 5)
-    def scores(self, user_ids):
-        "Reconstructed ratings of every known movie for each user (users × movies); -inf for the others"
-        u,rows = self._users(user_ids),np.flatnonzero(self.known)
-        S = np.full((len(u), self.ml.n_movies), -np.inf, np.float32)
-        S[:, rows] = self._recon(rows, u).T
-        return S
+
+# %% ../nbs/06_baselines.ipynb #6b9be245
+@patch
+@torch.no_grad()
+def _recon(self:AutoRec, movies, users, bs:int=1024):
+    "Reconstructed ratings (len(movies) × len(users))"
+    dev = next(self.net.parameters()).device
+    cols = torch.as_tensor(users, device=dev)
+    out = [self.net(torch.from_numpy(self.X[movies[s:s+bs]].toarray()).to(dev))[:, cols].cpu()
+           for s in range(0, len(movies), bs)]
+    return torch.cat(out).numpy() if out else np.zeros((0, len(users)), np.float32)
+
+# %% ../nbs/06_baselines.ipynb #1eb3b93c
+@patch
+def predict(self:AutoRec, user_ids, movie_ids):
+    "The reconstructed ratings of the (user, movie) pairs (the global mean for movies without training ratings)"
+    u,m = self._pairs(user_ids, movie_ids)
+    out = np.full(len(u), self.mu, np.float32)        # movies without training ratings: the global mean
+    ok = self.known[m]
+    um,mi = np.unique(m[ok], return_inverse=True)
+    uu,ui = np.unique(u[ok], return_inverse=True)
+    if len(um): out[ok] = self._recon(um, uu)[mi, ui]
+    return np.clip(out, 0.5, 5)
+
+# %% ../nbs/06_baselines.ipynb #587de403
+@patch
+def scores(self:AutoRec, user_ids):
+    "Reconstructed ratings of every known movie for each user (users × movies); -inf for the others"
+    u,rows = self._users(user_ids),np.flatnonzero(self.known)
+    S = np.full((len(u), self.ml.n_movies), -np.inf, np.float32)
+    S[:, rows] = self._recon(rows, u).T
+    return S
 
 # %% ../nbs/06_baselines.ipynb #f9ccd9df
 class ViewModel(Baseline):
@@ -438,18 +471,27 @@ class ViewModel(Baseline):
     def from_view(cls, ml:MovieLens, view:View):
         "The `ViewModel` of a `View` (its vectors, known rows and name)"
         return cls(ml, view.emb, view.known, view.name)
-    def similar(self, rows, k:int=10):
-        "`(scores, rows)` of the `k` known movies most similar to each query row"
-        if self.den is None: fn = lambda q: topk_cosine(self.E, k, queries=q, exclude=~self.known)
-        else: fn = lambda q: CosineIndex(self.raw, den=self.den).topk(q, k, exclude=~self.known)
-        return known_queries(self.known, rows, fn, k)
-    def scores(self, user_ids):
-        "Sum over a user's rated movies of (rating - their mean) × cosine to each movie (users × movies); -inf: unknown"
-        R = self.R[self._users(user_ids)].tocsr()
-        n = np.diff(R.indptr)
-        W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)
-        S = (W @ self.E) @ self.E.T
-        S = np.asarray(S.todense() if sp.issparse(S) else S, np.float32)
-        S[:, ~self.known] = -np.inf
-        return S
-    def __repr__(self): return f"ViewModel('{self.name}', {'fitted' if self.fitted else 'not fitted'})"
+
+# %% ../nbs/06_baselines.ipynb #51655d7d
+@patch
+def similar(self:ViewModel, rows, k:int=10):
+    "`(scores, rows)` of the `k` known movies most similar to each query row"
+    if self.den is None: fn = lambda q: topk_cosine(self.E, k, queries=q, exclude=~self.known)
+    else: fn = lambda q: CosineIndex(self.raw, den=self.den).topk(q, k, exclude=~self.known)
+    return known_queries(self.known, rows, fn, k)
+
+# %% ../nbs/06_baselines.ipynb #08fc4d36
+@patch
+def scores(self:ViewModel, user_ids):
+    "Sum over a user's rated movies of (rating - their mean) × cosine to each movie (users × movies); -inf: unknown"
+    R = self.R[self._users(user_ids)].tocsr()
+    n = np.diff(R.indptr)
+    W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)
+    S = (W @ self.E) @ self.E.T
+    S = np.asarray(S.todense() if sp.issparse(S) else S, np.float32)
+    S[:, ~self.known] = -np.inf
+    return S
+
+# %% ../nbs/06_baselines.ipynb #d1a45994
+@patch
+def __repr__(self:ViewModel): return f"ViewModel('{self.name}', {'fitted' if self.fitted else 'not fitted'})"

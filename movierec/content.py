@@ -66,6 +66,17 @@ def _genome_block(ml:MovieLens, min_rel:float):
     names = tags if g is None else g.set_index('tagId').tag.reindex(tags).fillna('').to_numpy()
     return M, [f'genome_{t}' for t in names]
 
+# %% ../nbs/02_content.ipynb #d66d6898
+def _vectorize(ml:MovieLens, min_df, max_df, max_features, decade):
+    "scikit-learn's sublinear TF-IDF of `movie_docs`: (movies × tokens float32, the tokens)"
+    vec = TfidfVectorizer(token_pattern=r'\S+', lowercase=False, min_df=min_df, max_df=max_df,
+                          max_features=max_features, sublinear_tf=True, dtype=np.float32)
+    try: X = vec.fit_transform(movie_docs(ml, decade))
+    except ValueError as e:
+        raise ValueError(f"No token survives min_df={min_df} and max_df={max_df} in {ml.n_movies} movies ({e}). "
+                         "Use a lower min_df (1 keeps every token) or a higher max_df.") from None
+    return X, vec.get_feature_names_out()
+
 # %% ../nbs/02_content.ipynb #a5801070
 def tfidf_docs(ml:MovieLens, # the release
                weights:dict|None=None, # field weights; missing fields take `FIELD_WEIGHTS`
@@ -82,13 +93,7 @@ def tfidf_docs(ml:MovieLens, # the release
     if any(v < 0 for v in w.values()): raise ValueError(f"field weights must be >= 0, got {w}")
     if max_features is not None and max_features < 1:
         raise ValueError(f"max_features is a number of tokens of at least 1 (or None for all), not {max_features}")
-    vec = TfidfVectorizer(token_pattern=r'\S+', lowercase=False, min_df=min_df, max_df=max_df,
-                          max_features=max_features, sublinear_tf=True, dtype=np.float32)
-    try: X = vec.fit_transform(movie_docs(ml, decade))
-    except ValueError as e:
-        raise ValueError(f"No token survives min_df={min_df} and max_df={max_df} in {ml.n_movies} movies ({e}). "
-                         "Use a lower min_df (1 keeps every token) or a higher max_df.") from None
-    vocab = vec.get_feature_names_out()
+    X,vocab = _vectorize(ml, min_df, max_df, max_features, decade)
     generic = np.char.startswith(vocab.astype(str), 'title_') & (np.diff(X.tocsc().indptr) > title_max_df)
     X,vocab = X[:, ~generic],vocab[~generic].tolist()
     scale = np.array([w.get(v.split('_', 1)[0], 1.0) for v in vocab], np.float32)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import itertools, time, numpy as np, pandas as pd, scipy.sparse as sp
 import matplotlib.pyplot as plt
+from fastcore.basics import patch
 from .data import MovieLens, MovieLensError, show_progress
 from .split import random_split, user_split, leave_last, cold_items_split, heldout_users_split
 from .similarity import View, check_k
@@ -100,9 +101,10 @@ def protocol_split(ml:MovieLens, protocol:str, seed:int=42):
     if protocol == 'strong': return heldout_users_split(r, 0.1, 0.8, seed)
     return cold_items_split(r, 0.1, seed)
 
-# %% ../nbs/08_evaluation.ipynb #fbbb36cd
-_CONTENT = {}
+# %% ../nbs/08_evaluation.ipynb #62c41606
+_CONTENT = {}   # content views per (release, seed): they do not depend on the split
 
+# %% ../nbs/08_evaluation.ipynb #fbbb36cd
 class Context:
     "What a model factory sees: the release, the protocol's split, a seed, and caches of the views"
     def __init__(self, ml:MovieLens, train:pd.DataFrame, test:pd.DataFrame, seed:int=42, progress:bool|None=False,
@@ -110,21 +112,6 @@ class Context:
                 ):
         self.ml,self.train,self.test,self.seed = ml,train,test,seed
         self.progress,self.given,self.cache = progress,given,{}
-    def content(self) -> View:
-        "The content view of the release (cached per release and seed: it does not depend on the split)"
-        key = (id(self.ml), self.seed)   # the cache holds the release too, so its id cannot be reused by another
-        if key not in _CONTENT:
-            docs = np.array([len(d.split()) for d in movie_docs(self.ml)], np.float32)
-            _CONTENT[key] = (self.ml,
-                             View(content_embeddings(self.ml, seed=self.seed, progress=self.progress), support=docs,
-                                  name='content'))
-        return _CONTENT[key][1]
-    def collab(self, use_nn:bool=False):
-        "EmbeddingDotBias (or EmbeddingNN with `use_nn`) fitted on the training ratings, cached"
-        if use_nn not in self.cache:
-            self.cache[use_nn] = fit_collab(self.ml, self.train, self.test, use_nn=use_nn, seed=self.seed,
-                                            cold_users='drop', progress=self.progress)
-        return self.cache[use_nn]
     @property
     def n_train(self) -> np.ndarray:
         "Training ratings per movie, in catalogue order"
@@ -132,14 +119,41 @@ class Context:
             self.cache['n_train'] = np.bincount(self.ml.movie_map.encode(self.train.movieId.to_numpy()),
                                                 minlength=self.ml.n_movies)
         return self.cache['n_train']
-    def corating(self) -> View:
-        "The co-watching view of the training ratings, cached"
-        if 'corating' not in self.cache: self.cache['corating'] = corating_view(self.ml, self.train, seed=self.seed)
-        return self.cache['corating']
-    def hybrid(self, **kw) -> ViewModel:
-        "The hybrid of the content and co-watching views as a `ViewModel` (weights: `HYBRID`, updated by `kw`)"
-        num,den = hybrid_rows(self.content(), self.corating(), **(HYBRID | kw))
-        return ViewModel(self.ml, num, name='hybrid', den=den).fit(self.train)
+
+# %% ../nbs/08_evaluation.ipynb #e559640e
+@patch
+def content(self:Context) -> View:
+    "The content view of the release (cached per release and seed: it does not depend on the split)"
+    key = (id(self.ml), self.seed)   # the cache holds the release too, so its id cannot be reused by another
+    if key not in _CONTENT:
+        docs = np.array([len(d.split()) for d in movie_docs(self.ml)], np.float32)
+        _CONTENT[key] = (self.ml,
+                         View(content_embeddings(self.ml, seed=self.seed, progress=self.progress), support=docs,
+                              name='content'))
+    return _CONTENT[key][1]
+
+# %% ../nbs/08_evaluation.ipynb #b2ae5ad2
+@patch
+def collab(self:Context, use_nn:bool=False):
+    "EmbeddingDotBias (or EmbeddingNN with `use_nn`) fitted on the training ratings, cached"
+    if use_nn not in self.cache:
+        self.cache[use_nn] = fit_collab(self.ml, self.train, self.test, use_nn=use_nn, seed=self.seed,
+                                        cold_users='drop', progress=self.progress)
+    return self.cache[use_nn]
+
+# %% ../nbs/08_evaluation.ipynb #b7b1f59d
+@patch
+def corating(self:Context) -> View:
+    "The co-watching view of the training ratings, cached"
+    if 'corating' not in self.cache: self.cache['corating'] = corating_view(self.ml, self.train, seed=self.seed)
+    return self.cache['corating']
+
+# %% ../nbs/08_evaluation.ipynb #2b46e441
+@patch
+def hybrid(self:Context, **kw) -> ViewModel:
+    "The hybrid of the content and co-watching views as a `ViewModel` (weights: `HYBRID`, updated by `kw`)"
+    num,den = hybrid_rows(self.content(), self.corating(), **(HYBRID | kw))
+    return ViewModel(self.ml, num, name='hybrid', den=den).fit(self.train)
 
 # %% ../nbs/08_evaluation.ipynb #58840bb2
 def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
@@ -279,10 +293,21 @@ def eval_strong(model, ctx, name='model', k:int=10):
     return (ranking_metrics(hit_matrix(recs, rel), np.diff(rel.indptr), k)
             | beyond_accuracy(recs, n_train, n_users, genre_matrix(ml)) | dict(users=len(rows)))
 
-# %% ../nbs/08_evaluation.ipynb #3dfc24c7
+# %% ../nbs/08_evaluation.ipynb #487a8779
 _EVAL = dict(rating=eval_rating, topn=eval_topn, temporal=eval_topn, item2item=eval_item2item, coldstart=eval_coldstart,
              strong=eval_strong)
 
+# %% ../nbs/08_evaluation.ipynb #f66389d5
+def _model_fns(models, protocol:str) -> dict:
+    "{name: fn(ctx)} for `evaluate`'s `models`: names from `MODELS`, a dict of factories, or None for the protocol's"
+    models = PROTOCOL_MODELS[protocol] if models is None else models
+    if isinstance(models, str): models = [models]
+    if isinstance(models, dict): return models
+    bad = [m for m in models if m not in MODELS]
+    if bad: raise ValueError(f"Unknown model(s) {bad}; choose from {', '.join(MODELS)} or pass {{name: fn(ctx)}}.")
+    return {m: MODELS[m] for m in models}
+
+# %% ../nbs/08_evaluation.ipynb #3dfc24c7
 def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted model}; None: the protocol's defaults
              ml:MovieLens|None=None, # the release
              protocol:str='topn', # one of `PROTOCOLS`
@@ -294,12 +319,7 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
                                                    f"{', '.join(PROTOCOLS)}.")
     check_k(k)
     if k >= ml.n_movies: raise ValueError(f"k={k} is not smaller than the catalogue ({ml.n_movies} movies).")
-    models = PROTOCOL_MODELS[protocol] if models is None else models
-    if isinstance(models, str): models = [models]
-    if not isinstance(models, dict):
-        bad = [m for m in models if m not in MODELS]
-        if bad: raise ValueError(f"Unknown model(s) {bad}; choose from {', '.join(MODELS)} or pass {{name: fn(ctx)}}.")
-        models = {m: MODELS[m] for m in models}
+    models = _model_fns(models, protocol)
     parts = protocol_split(ml, protocol, seed)
     ctx = Context(ml, parts[0], parts[-1], seed, progress=False, given=parts[1] if protocol == 'strong' else None)
     rows,curves = [],{}
