@@ -9,7 +9,8 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import (StageClock, available_bytes, load_movielens, get_release, MovieLensError, cli_words,
+from .data import (StageClock, available_bytes, return_freed_memory, load_movielens, get_release,
+                           MovieLensError, cli_words,
                            file_lock, atomic_write)
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
@@ -22,6 +23,7 @@ __all__ = ['DEFAULT_MODELS', 'TRAIN_TIME', 'TRAIN_MEMORY', 'RATING_SCALE', 'SIMI
 # %% ../nbs/09_cli.ipynb #34d70b4b
 DEFAULT_MODELS = Path('~/.movierec/models')
 
+# %% ../nbs/09_cli.ipynb #f52b5a6d
 def models_path() -> Path:
     "The folder of cached models: `$MOVIEREC_MODELS` or `~/.movierec/models`"
     return Path(os.environ.get('MOVIEREC_MODELS') or DEFAULT_MODELS).expanduser().absolute()
@@ -68,6 +70,7 @@ def _cached(d:Path, quiet:bool=False) -> Recommender|None:
 # releases (43 s and 212 s), where the collaborative net trains in batches of 16,384
 TRAIN_TIME = dict(c=10.1, b=1.32)
 
+# %% ../nbs/09_cli.ipynb #caededbb
 def train_estimate(n_ratings:int) -> float:
     "Estimated seconds to train the default model on `n_ratings` ratings with 2 CPU cores"
     return TRAIN_TIME['c'] * (max(n_ratings, 1) / 1e6) ** TRAIN_TIME['b']
@@ -89,6 +92,7 @@ def training_notice(name:str, # the release
 TRAIN_MEMORY = dict(base=1.84, per_m=0.129, ease_items=20_000,
                     from_ratings=1_000_000)  # smaller releases need under 2 GiB, and the line over-estimates them
 
+# %% ../nbs/09_cli.ipynb #19d1e804
 def train_memory(n_ratings:int, n_movies:int) -> tuple[float, float]:
     "Estimated peak GiB of training the default model, and the part of it that is EASE's matrices"
     m = min(n_movies, TRAIN_MEMORY['ease_items'])
@@ -140,8 +144,11 @@ def get_recommender(dataset:str='ml-latest-small', retrain:bool=False, progress:
 
 # %% ../nbs/09_cli.ipynb #0cc3530a
 _INTS = {'movieId', 'userId', 'year', 'n_ratings'}
+
+# %% ../nbs/09_cli.ipynb #16800155
 RATING_SCALE = (0.5, 5.0)   # every MovieLens release rates from half a star to five
 
+# %% ../nbs/09_cli.ipynb #de0a2b1c
 def _value(k:str, v):
     "One JSON value: missing is null, ids and counts are integers, other numbers have four decimals"
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)): return None
@@ -166,6 +173,7 @@ def show(df:pd.DataFrame, as_json:bool=False, cols=None, width:int=50) -> str:
 # %% ../nbs/09_cli.ipynb #d05b6293
 SIMILAR_COLS = ['movieId', 'title', 'year', 'score', 'content', 'collab', 'n_ratings', 'source']
 
+# %% ../nbs/09_cli.ipynb #193d8d39
 def similar(title:Param("a title or part of one; id:300 for the movie whose movieId is 300", str),
             k:Param("how many neighbours", int)=10,
             view:Param("hybrid, content or collab", str, choices=list(VIEWS))='hybrid',
@@ -219,6 +227,7 @@ def search(text:Param("a title or part of one", str),
     if len(res) == 0 and not json: raise NoMatch(f"no movie matches {text[:60]!r}; try fewer or shorter words.")
     return show(res, json)
 
+# %% ../nbs/09_cli.ipynb #9c28b1cc
 PROTOCOL_NAMES = ['rating', 'topn', 'temporal', 'item2item', 'coldstart', 'strong']
 
 # %% ../nbs/09_cli.ipynb #e4591de4
@@ -263,6 +272,7 @@ class NoMatch(Exception):
 # %% ../nbs/09_cli.ipynb #bcfe1762
 def main(argv:list|None=None) -> int:
     "The `movierec` command"
+    return_freed_memory()                     # training's freed batches go back to the system (see 00_data)
     argv = sys.argv[1:] if argv is None else list(argv)
     usage = "usage: movierec {" + ','.join(COMMANDS) + "} ...   (movierec COMMAND -h for its options)"
     if not argv or argv[0] in ('-h', '--help'):

@@ -22,6 +22,7 @@ __all__ = ['FIELD_WEIGHTS', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRows
 # %% ../nbs/02_content.ipynb #0088470e
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+# %% ../nbs/02_content.ipynb #7263b6a3
 def _words(text) -> list:
     return _WORD.findall(str(text).lower()) if isinstance(text, str) else []
 
@@ -53,6 +54,7 @@ def movie_docs(ml:MovieLens, # the release; one document per row of `ml.movies`
 # %% ../nbs/02_content.ipynb #0a4cc79a
 FIELD_WEIGHTS = dict(tag=1.0, title=0.5, genre=1.0, decade=0.3)
 
+# %% ../nbs/02_content.ipynb #ae6fdd5f
 def _genome_block(ml:MovieLens, min_rel:float):
     g = ml.genome_scores
     g = g[g.relevance >= min_rel]

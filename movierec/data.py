@@ -20,10 +20,10 @@ except ImportError: fcntl = None   # Windows: no advisory locks, so concurrent r
 # %% auto #0
 __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES', 'GENRES_100K', 'GENRE_ALIASES', 'TAG_COLS',
            'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'cli_words', 'how', 'atomic_write',
-           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'available_bytes', 'Release', 'get_release',
-           'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens', 'normalize_genres',
-           'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens', 'load_movielens',
-           'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
+           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'available_bytes', 'return_freed_memory',
+           'Release', 'get_release', 'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens',
+           'normalize_genres', 'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens',
+           'load_movielens', 'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
 
 # %% ../nbs/00_data.ipynb #d3fbd8ca
 class MovieLensError(Exception):
@@ -37,6 +37,7 @@ class UnknownIdError(KeyError):
 # %% ../nbs/00_data.ipynb #690fa3bb
 _CLI = contextvars.ContextVar('movierec_cli_words', default=False)
 
+# %% ../nbs/00_data.ipynb #b3dfb594
 @contextmanager
 def cli_words():
     "Inside this block, `how` gives the command-line wording of advice"
@@ -69,6 +70,7 @@ def atomic_write(path, # the file to write
 # %% ../nbs/00_data.ipynb #3ace09a5
 _HELD = {}   # lock files this process holds: taking one again does not wait for itself
 
+# %% ../nbs/00_data.ipynb #7662249b
 @contextmanager
 def file_lock(path, # the lock file; created if needed, never deleted
               what:str='its work', # what the lock protects, for the message of whoever waits
@@ -135,9 +137,19 @@ def available_bytes():
     try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError): return None
 
+# %% ../nbs/00_data.ipynb #1b9344f4
+def return_freed_memory(threshold:int=1<<22, # bytes: blocks this large or larger come from mmap
+                       ) -> bool:
+    "On glibc, serve large allocations from mmap so that freed batches go back to the system; False elsewhere"
+    try:
+        import ctypes
+        return bool(ctypes.CDLL('libc.so.6').mallopt(-3, threshold))   # -3: M_MMAP_THRESHOLD
+    except (OSError, AttributeError): return False
+
 # %% ../nbs/00_data.ipynb #14d58e09
 BASE_URL = 'https://files.grouplens.org/datasets/movielens/'
 
+# %% ../nbs/00_data.ipynb #91000b8b
 @dataclass(frozen=True)
 class Release:
     "One published MovieLens release: where it is, how to check it, how it is laid out"
@@ -194,6 +206,7 @@ def get_release(name:str, # a key of `DATASETS` (a `Release` is returned as it i
 # %% ../nbs/00_data.ipynb #3c889e75
 DEFAULT_DATA = Path('~/.movierec/data').expanduser()
 
+# %% ../nbs/00_data.ipynb #17b12308
 def data_path(data_dir=None, # a folder; None means `$MOVIEREC_DATA` or `~/.movierec/data`
              ) -> Path:
     "The folder where MovieLens releases are looked for and kept"
@@ -357,8 +370,11 @@ def get_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Relea
 
 # %% ../nbs/00_data.ipynb #0257c271
 RATING_COLS = ['userId','movieId','rating','timestamp']
+
+# %% ../nbs/00_data.ipynb #ded1e7e5
 RATING_DTYPES = dict(userId='int32', movieId='int32', rating='float32', timestamp='int64')
 
+# %% ../nbs/00_data.ipynb #ce58d222
 def _cut(v, n:int=40) -> str:
     "`repr(v)`, cut to about `n` characters, for error messages"
     s = repr(v); return s if len(s) <= n else s[:n] + "…'"
@@ -447,6 +463,7 @@ GENRES_100K = ['unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Com
                'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller',
                'War', 'Western']
 
+# %% ../nbs/00_data.ipynb #2e2677fb
 def _read_100k_release(folder:Path, rel:Release, genome:bool=True) -> dict:
     r = _read_csv(folder/'u.data', sep='\t', header=None, names=RATING_COLS)
     it = _read_csv(folder/'u.item', sep='|', header=None, encoding='latin-1', dtype=str, keep_default_na=False,
@@ -460,6 +477,7 @@ def _read_100k_release(folder:Path, rel:Release, genome:bool=True) -> dict:
 # %% ../nbs/00_data.ipynb #913dd41d
 GENRE_ALIASES = {"Children's":'Children', 'unknown':None, '(no genres listed)':None, '':None}
 
+# %% ../nbs/00_data.ipynb #97f65269
 def normalize_genres(gs) -> list:
     "Modern MovieLens genre names for the list `gs`; no genre is an empty list"
     if not isinstance(gs, (list, tuple, np.ndarray)): return []
@@ -473,8 +491,11 @@ def parse_year(titles:pd.Series) -> pd.Series:
 
 # %% ../nbs/00_data.ipynb #e1761924
 TAG_COLS = ['userId','movieId','tag','timestamp']
+
+# %% ../nbs/00_data.ipynb #1c9ed90e
 _READERS = {'csv':_read_csv_release, 'dat':_read_dat_release, 'ml-100k':_read_100k_release}
 
+# %% ../nbs/00_data.ipynb #1b9d4a64
 def empty_tags() -> pd.DataFrame:
     "A tags table with no rows, for releases without tags"
     return pd.DataFrame(dict(userId=pd.Series(dtype='int32'), movieId=pd.Series(dtype='int32'),
@@ -507,8 +528,11 @@ def read_release(folder, # an unpacked release
 
 # %% ../nbs/00_data.ipynb #060964cf
 SCHEMA_VERSION = 1
+
+# %% ../nbs/00_data.ipynb #8fef321a
 _TABLES = ['ratings','movies','tags','links','genome_scores','genome_tags']
 
+# %% ../nbs/00_data.ipynb #863d0779
 def _manifest(folder:Path, rel:Release, genome:bool) -> dict:
     src = {o.name:[o.stat().st_size, o.stat().st_mtime_ns] for o in sorted(folder.iterdir()) if o.is_file()}
     return dict(schema=SCHEMA_VERSION, release=rel.name, genome=genome, sources=src)
@@ -678,6 +702,7 @@ class AmbiguousTitleError(UnknownIdError):
         super().__init__(msg)
         self.candidates = candidates
 
+# %% ../nbs/00_data.ipynb #3156f334
 _ARTICLES = {'the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'el', 'die', 'der', 'das'}
 
 # %% ../nbs/00_data.ipynb #49cb368b
@@ -693,6 +718,7 @@ def title_key(title:str) -> tuple:
 # %% ../nbs/00_data.ipynb #36708600
 _ID = re.compile(r'\s*id\s*:\s*(\d+)\s*$', re.I)
 
+# %% ../nbs/00_data.ipynb #905891b9
 def movie_id(movie) -> int|None:
     "The movieId that `movie` names explicitly (an int, or text like 'id:300'), or None: other text is a title"
     if isinstance(movie, (int, np.integer)) and not isinstance(movie, bool): return int(movie)
@@ -799,10 +825,13 @@ def ratings_csr(self:MovieLens, ratings:pd.DataFrame|None=None, # userId, movieI
 # %% ../nbs/00_data.ipynb #54dec595
 GENRES = ['Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
           'Film-Noir', 'Horror', 'IMAX', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western']
+
+# %% ../nbs/00_data.ipynb #23b90115
 _WORDS = ('night day love war star man woman city dark last first return story king queen road river house '
           'ghost dream blood fire ice secret game heart lost world time moon sun shadow storm island winter summer '
           'legend hunter stranger empire garden letter').split()
 
+# %% ../nbs/00_data.ipynb #7c2d7933
 def _zipf_weights(n, a, rng):
     w = 1/np.arange(1, n+1)**a
     return rng.permutation(w/w.sum())

@@ -90,6 +90,7 @@ def beyond_accuracy(recs:np.ndarray, # (lists, k) catalogue rows, -1 for empty s
 # %% ../nbs/08_evaluation.ipynb #813dd2e1
 PROTOCOLS = ('rating', 'topn', 'temporal', 'item2item', 'coldstart', 'strong')
 
+# %% ../nbs/08_evaluation.ipynb #68291909
 def protocol_split(ml:MovieLens, protocol:str, seed:int=42):
     "`(train, test)` ratings of `protocol`; `(train, given, test)` for `strong`"
     if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
@@ -158,8 +159,10 @@ def hybrid(self:Context, **kw) -> ViewModel:
 # %% ../nbs/08_evaluation.ipynb #58840bb2
 def _fit(cls, **kw): return lambda ctx: cls(ctx.ml, **kw).fit(ctx.train)
 
+# %% ../nbs/08_evaluation.ipynb #09e085ad
 VAE = dict(epochs=50)   # Mult-VAE's settings, chosen on a validation split (benchmarks/ranking.py --validate)
 
+# %% ../nbs/08_evaluation.ipynb #821708ff
 MODELS = {
     'global-mean': _fit(GlobalMean), 'bias': _fit(BiasBaseline), 'popularity': _fit(Popularity),
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
@@ -175,6 +178,8 @@ MODELS = {
     'collab': lambda ctx: ViewModel.from_view(ctx.ml, ctx.corating()).fit(ctx.train),
     'hybrid': lambda ctx: ctx.hybrid(),
 }
+
+# %% ../nbs/08_evaluation.ipynb #202c9121
 PROTOCOL_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
     'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded',
@@ -183,6 +188,8 @@ PROTOCOL_MODELS = {
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
     'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'mult-dae'],
 }
+
+# %% ../nbs/08_evaluation.ipynb #0c8bf8c6
 PROTOCOL_MODELS['temporal'] = PROTOCOL_MODELS['topn']
 
 # %% ../nbs/08_evaluation.ipynb #68659cbb
@@ -342,6 +349,7 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
 # %% ../nbs/08_evaluation.ipynb #dbaf90f7
 HYBRID_GRID = dict(w_content=(0.2, 0.3, 0.4, 0.5, 0.6), lam=(5., 10., 20., 40.), mu=(0.5, 1., 2., 4.))
 
+# %% ../nbs/08_evaluation.ipynb #8f3af845
 def tune_hybrid(ml:MovieLens, # the release
                 train:pd.DataFrame|None=None, # the ratings to carve a validation split from; None: all of `ml`'s
                 grid:dict|None=None, # values of w_content, lam and mu to try; missing keys take `HYBRID_GRID`'s

@@ -32,12 +32,12 @@ def support_weight(n, # training ratings per movie
 # tune_hybrid(ml) on ml-latest-small, rounded (08_evaluation)
 HYBRID = dict(w_content=0.4, w_collab=0.6, lam=50., mu=0.62)
 
+# %% ../nbs/05_hybrid.ipynb #aba5c991
 def check_weights(w_content:float, w_collab:float, lam:float, mu:float=0.):
     "Raise a clear error for negative or all-zero view weights or a negative `lam` or `mu`"
     for w,name in ((w_content, 'w_content'), (w_collab, 'w_collab'), (lam, 'lam'), (mu, 'mu')):
         if not np.isfinite(w) or w < 0: raise ValueError(f"{name} is 0 or more, not {w}.")
     if w_content + w_collab <= 0: raise ValueError("At least one of w_content and w_collab must be above 0.")
-
 
 # %% ../nbs/05_hybrid.ipynb #7d659a1d
 def hybrid_rows(content:View, collab:View, # the two views, same catalogue
@@ -58,9 +58,12 @@ def hybrid_rows(content:View, collab:View, # the two views, same catalogue
 
 # %% ../nbs/05_hybrid.ipynb #da266fbc
 INPUTS = ('binary', 'liked', 'rating', 'graded')
+
+# %% ../nbs/05_hybrid.ipynb #ffa159dd
 # what a rating under 4 stars weighs in 'graded' inputs (chosen on a validation split; see the baselines notebook)
 WEAK = 0.2
 
+# %% ../nbs/05_hybrid.ipynb #ce5be097
 def check_inputs(inputs:str, weak:float=WEAK):
     "Raise a clear error unless `inputs` is one of `INPUTS` and `weak` is a weight from 0 to 1"
     if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
@@ -119,6 +122,7 @@ def ease(cls:ItemRanker, ml:MovieLens, lam:float=150., # EASE's L2 penalty
 # %% ../nbs/05_hybrid.ipynb #9754c120
 VIEWS = ('hybrid', 'content', 'collab')
 
+# %% ../nbs/05_hybrid.ipynb #fab295eb
 class Recommender:
     "Hybrid 'movies like this', top-N for users, search, save and load"
     def __init__(self, ml:MovieLens, content:View, collab:View,
@@ -341,10 +345,15 @@ def search(self:Recommender, text:str, # a title, part of one, or a movieId
 
 # %% ../nbs/05_hybrid.ipynb #a8ef0daf
 FORMAT = 'movierec-recommender'
+
+# %% ../nbs/05_hybrid.ipynb #acf8904d
 # 2: the collaborative view is co-watching vectors, and the hybrid is not renormalised; 3: an ItemRanker
 FORMAT_VERSION = 3
+
+# %% ../nbs/05_hybrid.ipynb #c9d3b785
 _FILES = ('config.json', 'movies.parquet', 'ratings.parquet', 'views.npz', 'collab.pt', 'ranker.npz')
 
+# %% ../nbs/05_hybrid.ipynb #07b243ae
 def _versions():
     import fastai, sklearn, torch
     return dict(movierec=movierec.__version__, torch=torch.__version__.split('+')[0], fastai=fastai.__version__,
@@ -454,6 +463,7 @@ class BadModelError(MovieLensError):
 # %% ../nbs/05_hybrid.ipynb #220d2796
 def _bad(path, what): return BadModelError(path, what)
 
+# %% ../nbs/05_hybrid.ipynb #18c9621f
 _CONFIG = dict(name=str, n_movies=int, n_users=int, content_dim=int, collab_dim=int, config=dict)
 
 # %% ../nbs/05_hybrid.ipynb #c228990b

@@ -164,4 +164,5 @@ def ddp_main(argv:list|None=None) -> int:
         if a.out: Path(a.out).write_text(json.dumps(res))
     return 0
 
+# %% ../nbs/10_scaling.ipynb #59a41692
 def _ddp_main(): sys.exit(ddp_main())

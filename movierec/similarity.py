@@ -21,6 +21,7 @@ class _LazyModule:
         return getattr(m, attr)
     def __repr__(self): return f"<{self._name}, not imported yet>"
 
+# %% ../nbs/03_similarity.ipynb #f772b7b4
 torch = _LazyModule('torch')
 
 # %% ../nbs/03_similarity.ipynb #c93b4713
@@ -208,6 +209,7 @@ def _screened(self:CosineIndex, Q, k, mask_fn, cap:int=256):
     if len(todo): v[todo],i[todo] = block_topk(mask_fn(Q[todo] @ self.E.T, todo), k)
     return v, i
 
+# %% ../nbs/03_similarity.ipynb #9be14053
 CosineIndex._scores,CosineIndex._screened = _scores,_screened
 
 # %% ../nbs/03_similarity.ipynb #b88aaf9f
