@@ -20,9 +20,10 @@ from .collab import CollabModel, check_ratings, NotFittedError
 from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 
 # %% auto #0
-__all__ = ['CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
-           'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'UserKNN', 'interaction_rows',
-           'ease_weights', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
+__all__ = ['EASE_MAX_ITEMS', 'CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean',
+           'fit_biases', 'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN',
+           'UserKNN', 'interaction_rows', 'ease_weights', 'ease_bytes', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec',
+           'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -343,13 +344,21 @@ def ease_weights(X:sp.csr_matrix, # users × movies inputs
     B = P / -P.diagonal(); B.fill_diagonal_(0)
     return B.numpy()
 
+# %% ../nbs/06_baselines.ipynb #480581b7
+EASE_MAX_ITEMS = 20_000   # EASE's default model size: the most-rated movies it keeps
+
+# %% ../nbs/06_baselines.ipynb #dac39542
+def ease_bytes(n_items:int) -> int:
+    "Memory EASE's fit needs over `n_items` movies: three n × n float32 matrices alive at once"
+    return 3 * 4 * n_items * n_items
+
 # %% ../nbs/06_baselines.ipynb #9b3fa991
 class EASE(Baseline):
     "EASE (Steck 2019): top-N from the closed-form item-item linear model `x B`, over the `max_items` most-rated movies"
     def __init__(self, ml, lam:float=300., # L2 penalty on the weights
                  inputs:str='binary', # what a rating becomes (see `interaction_rows`)
                  weak:float=WEAK, # `graded` inputs: the weight of a rating under 4 stars
-                 max_items:int=20_000, # movies in the model: the Gram matrix is max_items² floats
+                 max_items:int=EASE_MAX_ITEMS, # movies in the model: the Gram matrix is max_items² floats
                  max_bytes:float|None=None, # memory it may use; None: what the machine has available
                 ):
         super().__init__(ml)
@@ -361,7 +370,7 @@ class EASE(Baseline):
         n = np.bincount(X.indices, minlength=self.ml.n_movies)
         rated = np.flatnonzero(n > 0)
         self.items = np.sort(rated[np.argsort(-n[rated], kind='stable')][:self.max_items])
-        m = len(self.items); need = 3 * 4 * m * m
+        m = len(self.items); need = ease_bytes(m)
         avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:
             fit = int(np.sqrt(avail / 12))

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
 from .data import (StageClock, available_bytes, return_freed_memory, load_movielens, get_release,
-                           MovieLensError, cli_words,
-                           file_lock, atomic_write)
+                           MovieLensError, cli_words, file_lock, atomic_write)
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
 # %% auto #0
@@ -89,14 +88,14 @@ def training_notice(name:str, # the release
 # %% ../nbs/09_cli.ipynb #198325ac
 # `movierec train`'s peak GiB ≈ base + per_m·(ratings/1e6) + EASE's 3 float32 matrices over min(movies, 20,000);
 # the line through benchmarks/scale.py's 10M- and 32M-rating releases (4.40 and 10.44 GiB)
-TRAIN_MEMORY = dict(base=1.84, per_m=0.129, ease_items=20_000,
+TRAIN_MEMORY = dict(base=1.84, per_m=0.129,
                     from_ratings=1_000_000)  # smaller releases need under 2 GiB, and the line over-estimates them
 
 # %% ../nbs/09_cli.ipynb #19d1e804
 def train_memory(n_ratings:int, n_movies:int) -> tuple[float, float]:
     "Estimated peak GiB of training the default model, and the part of it that is EASE's matrices"
-    m = min(n_movies, TRAIN_MEMORY['ease_items'])
-    ease = 12 * m * m / 2**30
+    from movierec.baselines import EASE_MAX_ITEMS, ease_bytes   # here, not at the top: it costs warm commands 3 s
+    ease = ease_bytes(min(n_movies, EASE_MAX_ITEMS)) / 2**30
     return TRAIN_MEMORY['base'] + TRAIN_MEMORY['per_m'] * n_ratings / 1e6 + ease, ease
 
 # %% ../nbs/09_cli.ipynb #17b8d9d6

@@ -163,16 +163,41 @@ def _sidebar(nbs_path) -> list:
         return [i for i in items if isinstance(i, str) and i.endswith('.ipynb')]
     return sorted(p.name for p in Path(nbs_path).glob('*.ipynb'))
 
+# %% ../nbs/site_builder.ipynb #025af9bb
+def _check_doc_tools():
+    "Raise, naming what to install, when a tool the site build needs is missing"
+    import importlib.util
+    need = ('mkdocs', 'material', 'latex2mathml', 'yaml', 'nbdev')
+    missing = [m for m in need if importlib.util.find_spec(m) is None]
+    if missing: raise ImportError(f"Building the docs needs the development tools ({', '.join(missing)} missing): pip "
+                                  "install -e \".[dev]\"")
+
+# %% ../nbs/site_builder.ipynb #2e07aa0c
+def _write_pages(nbs:Path, proc:Path, src:Path, doc_url:str) -> list:
+    "One Markdown page in `src` per processed notebook of `proc`, in sidebar order; MkDocs' nav of them"
+    pages,nav = page_names(nbs),[]
+    for name in _sidebar(nbs):
+        nb = json.loads((proc/name).read_text())
+        page = pages[name]
+        (src/f"{page}.md").write_text(notebook_markdown(nb, src/'assets', f"assets/{page}_", pages, doc_url))
+        nav.append({('Home' if page == 'index' else front_matter(nb).get('title', page)): f"{page}.md"})
+    return nav
+
+# %% ../nbs/site_builder.ipynb #664ca01a
+def _swap_in(new:Path, out:Path):
+    "Put the folder `new` at `out`, moving an existing `out` aside first and deleting it only once `new` is in"
+    old = out.with_name(f".{out.name}.old")
+    if out.exists(): shutil.rmtree(old, ignore_errors=True); out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
 # %% ../nbs/site_builder.ipynb #b905e951
 def build_docs(out=None, # the site's folder; default: settings.ini's doc_path (`_docs`)
                n_workers:int=2, # processes for nbdev's notebook processing
                quiet:bool=True) -> Path:
     "Process the notebooks with nbdev, turn them into Markdown pages and build the site with MkDocs"
-    import importlib.util, logging
-    need = ('mkdocs', 'material', 'latex2mathml', 'yaml', 'nbdev')
-    missing = [m for m in need if importlib.util.find_spec(m) is None]
-    if missing: raise ImportError(f"Building the docs needs the development tools ({', '.join(missing)} missing): pip "
-                                  "install -e \".[dev]\"")
+    import logging
+    _check_doc_tools()
     import yaml
     from mkdocs.config import load_config
     from mkdocs.commands.build import build
@@ -181,29 +206,19 @@ def build_docs(out=None, # the site's folder; default: settings.ini's doc_path (
     cfg = get_config()
     out = Path(out) if out else cfg.config_path/cfg.doc_path.name
     proc = proc_nbs(cfg.nbs_path, n_workers=n_workers)
-    pages = page_names(cfg.nbs_path)
     doc_url = cfg.get('doc_host', '').rstrip('/') + cfg.get('doc_baseurl', '')
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix='.movierec-docs-', dir=out.parent))
     try:
         src,site = work/'src',work/'site'
         (src/'assets').mkdir(parents=True)
-        nav = []
-        for name in _sidebar(cfg.nbs_path):
-            nb = json.loads((proc/name).read_text())
-            page = pages[name]
-            md = notebook_markdown(nb, src/'assets', f"assets/{page}_", pages, doc_url)
-            (src/f"{page}.md").write_text(md)
-            nav.append({('Home' if page == 'index' else front_matter(nb).get('title', page)): f"{page}.md"})
+        nav = _write_pages(cfg.nbs_path, proc, src, doc_url)
         (src/'movierec.css').write_text(EXTRA_CSS)
         conf = mkdocs_config(cfg.get('title', cfg.lib_name), cfg.get('description', ''), nav, src, site)
         (work/'mkdocs.yml').write_text(yaml.safe_dump(conf, sort_keys=False, allow_unicode=True))
         logging.getLogger('mkdocs').setLevel(logging.WARNING if quiet else logging.INFO)
         build(load_config(str(work/'mkdocs.yml')))
-        old = out.with_name(f".{out.name}.old")
-        if out.exists(): shutil.rmtree(old, ignore_errors=True); out.rename(old)
-        site.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(site, out)
     finally: shutil.rmtree(work, ignore_errors=True)
     return out
 

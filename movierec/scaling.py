@@ -141,11 +141,12 @@ def ddp_check(ml, # the release
 # %% ../nbs/10_scaling.ipynb #9aaab5a8
 def ddp_main(argv:list|None=None) -> int:
     "`movierec_ddp`: `ddp_check` on a release or a synthetic one; process 0 prints (and writes) the result"
-    p = argparse.ArgumentParser(prog='movierec_ddp', description="Train EmbeddingDotBias data-parallel (under "
-                                "torchrun or accelerate launch) or, with --single, in one process; print its quality.")
+    p = argparse.ArgumentParser(prog='movierec_ddp', description="Train EmbeddingDotBias or the content "
+                                "autoencoder data-parallel (under torchrun or accelerate launch) or, with --single, "
+                                "in one process; print its quality.")
     p.add_argument('--dataset', help='a MovieLens release (ml-latest-small, ...); default: a synthetic one')
     p.add_argument('--ratings', type=int, default=100_000, help='ratings of the synthetic release')
-    p.add_argument('--model', default='dotbias', help="'dotbias' or 'content'")
+    p.add_argument('--model', default='dotbias', help="'dotbias' or 'content'")   # ddp_check names a bad one
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--single', action='store_true', help='train in this one process: the reference')
@@ -153,9 +154,10 @@ def ddp_main(argv:list|None=None) -> int:
     a = p.parse_args(argv)
     try:
         procs = 1 if a.single else check_launch(single='movierec_ddp --single')
-        if a.ratings < 5_000: raise MovieLensError(f"--ratings {a.ratings} is too few to train on; give 5000 or more.")
-        ml = (load_movielens(a.dataset, progress=False) if a.dataset else
-              synth_movielens(max(200, a.ratings // 50), max(300, a.ratings // 60), a.ratings, seed=0))
+        if a.dataset: ml = load_movielens(a.dataset, progress=False)
+        elif a.ratings < 5_000:
+            raise MovieLensError(f"--ratings {a.ratings} is too few to train on; give 5000 or more.")
+        else: ml = synth_movielens(max(200, a.ratings // 50), max(300, a.ratings // 60), a.ratings, seed=0)
         res = ddp_check(ml, procs, a.model, epochs=a.epochs, seed=a.seed)
     except MovieLensError as e:
         print(f"movierec_ddp: error: {e}", file=sys.stderr); return 2

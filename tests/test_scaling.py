@@ -44,10 +44,12 @@ def ddp(*args, launcher=()):
 
 def test_ddp_without_a_launch_says_how_to_launch():
     r = ddp('--ratings', '5000')
-    assert 'too few' in ddp('--single', '--ratings', '50').stderr
     assert r.returncode == 2 and 'Traceback' not in r.stderr
     assert 'not a distributed launch' in r.stderr and 'torchrun --nproc_per_node 2' in r.stderr
     assert 'movierec_ddp --single' in r.stderr
+
+def test_ddp_too_few_ratings():
+    assert 'too few' in ddp('--single', '--ratings', '50').stderr
 
 def test_ddp_bad_model_is_named():
     r = ddp('--single', '--ratings', '5000', '--model', 'svd')
