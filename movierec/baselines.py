@@ -14,7 +14,8 @@ from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
 from fastai.callback.schedule import *  # fit_one_cycle (used for its side effect)
 from .data import MovieLens, MovieLensError, UnknownIdError, available_bytes
-from .similarity import View, CosineIndex, topk_cosine, block_topk, check_k, unit_rows
+from .fast_topk import block_topk
+from .similarity import View, CosineIndex, topk_cosine, check_k, unit_rows
 from .content import SparseRowsDL, train_one_cycle
 from .collab import CollabModel, check_ratings, NotFittedError
 from .hybrid import INPUTS, WEAK, rating_weights, check_inputs

@@ -15,7 +15,8 @@ from fastai.torch_core import set_seed
 from fastai.callback.schedule import *  # adds fit_one_cycle and lr_find to Learner (used for its side effect)
 from .data import MovieLens, MovieLensError, UnknownIdError
 from .split import random_split
-from .similarity import View, block_topk, check_k
+from .fast_topk import block_topk
+from .similarity import View, check_k
 from .content import train_one_cycle
 # pandas 3 hands out read-only arrays (copy-on-write); fastai's tabular loader wraps them in tensors
 # without writing to them

@@ -4,85 +4,15 @@
 
 # %% ../nbs/03_similarity.ipynb #90ceeada
 from __future__ import annotations
-import importlib, math, numpy as np, scipy.sparse as sp
+import math, numpy as np, scipy.sparse as sp
 from fastcore.basics import patch
+from .fast_topk import LazyModule, block_topk, screened_topk, fast_bf16
 
 # %% auto #0
-__all__ = ['torch', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'unit_rows', 'CosineIndex', 'topk_cosine',
-           'brute_topk', 'check_k', 'query_topk', 'View']
+__all__ = ['torch', 'unit_rows', 'CosineIndex', 'topk_cosine', 'brute_topk', 'check_k', 'query_topk', 'View']
 
-# %% ../nbs/03_similarity.ipynb #4859d37f
-class _LazyModule:
-    "Stand-in for a module that is imported when one of its attributes is first used"
-    def __init__(self, name): self._name = name
-    def __getattr__(self, attr):
-        m = importlib.import_module(self._name)
-        globals()[self._name] = m              # from now on this module's code sees the module itself
-        return getattr(m, attr)
-    def __repr__(self): return f"<{self._name}, not imported yet>"
-
-# %% ../nbs/03_similarity.ipynb #f772b7b4
-torch = _LazyModule('torch')
-
-# %% ../nbs/03_similarity.ipynb #c93b4713
-def sort_pairs(vals:torch.Tensor, idx:torch.Tensor):
-    "Sort each row by `vals` descending, equal values by `idx` ascending"
-    o = idx.argsort(dim=1, stable=True)
-    vals,idx = vals.gather(1, o),idx.gather(1, o)
-    o = (-vals).argsort(dim=1, stable=True)
-    return vals.gather(1, o), idx.gather(1, o)
-
-# %% ../nbs/03_similarity.ipynb #8a64ad7c
-def _chunk_cols(S, ch, chunk):
-    "Columns of the chunks `ch` of each row, in column order, and a mask of those past the last column"
-    cols = (ch.sort(1).values.unsqueeze(2)*chunk + torch.arange(chunk, device=S.device)).reshape(len(S), -1)
-    return cols.clamp_max(S.shape[1]-1), cols >= S.shape[1]
-
-# %% ../nbs/03_similarity.ipynb #7565c060
-def _chunk_max(S, chunk):
-    "The largest value of each run of `chunk` columns of each row (the last run may be shorter)"
-    n = S.shape[1]; m = n // chunk
-    M = S[:, :m*chunk].reshape(len(S), m, chunk).amax(2)
-    return torch.cat([M, S[:, m*chunk:].amax(1, keepdim=True)], 1) if m*chunk < n else M
-
-# %% ../nbs/03_similarity.ipynb #9f58e996
-def block_topk(S:torch.Tensor, # (rows, items) scores; -inf marks items that may not be returned
-               k:int, chunk:int=64, # wide rows are searched through the maxima of runs of `chunk` columns; 0: never
-              ):
-    "Exact top-`k` of each row of `S`, ties broken by lower column index"
-    if chunk and S.shape[1] >= 8*chunk*(k+1):
-        _,ch = block_topk(_chunk_max(S, chunk), k, chunk=0)
-        cols,past = _chunk_cols(S, ch, chunk)
-        v,p = block_topk(S.gather(1, cols).masked_fill(past, -math.inf), k, chunk=0)
-        return v, cols.gather(1, p)
-    kk = min(k+1, S.shape[1])
-    v,i = S.topk(kk, dim=1)
-    if kk > k:
-        tie = v[:, k-1] == v[:, k]
-        v,i = v[:, :k].contiguous(),i[:, :k].contiguous()
-        if tie.any():
-            rows = tie.nonzero().squeeze(1)
-            Sr,b = S[rows],v[rows, k-1:k]
-            eq = Sr == b
-            need = k - (Sr > b).sum(1, keepdim=True)
-            take = (Sr > b) | (eq & (eq.cumsum(1) <= need))
-            cols = take.nonzero()[:, 1].view(len(rows), k)
-            v[rows],i[rows] = Sr.gather(1, cols),cols
-    return sort_pairs(v, i)
-
-# %% ../nbs/03_similarity.ipynb #6b771ffd
-def bf16_error_bound(d:int) -> float:
-    "Largest change of a unit-vector cosine computed from bfloat16 inputs with float32 accumulation and bfloat16 output"
-    u,g = 2.0**-8, d*2.0**-23
-    return (2*u + u*u) + g + u*(1+u)**2*(1+g) + 1e-6
-
-# %% ../nbs/03_similarity.ipynb #8d218d0d
-def fast_bf16(device='cpu') -> bool:
-    "Whether bfloat16 matrix multiplies are fast here (AVX512-BF16 or AMX on a CPU)"
-    if torch.device(device).type != 'cpu': return False
-    try: flags = open('/proc/cpuinfo').read()
-    except OSError: return False
-    return ' avx512_bf16' in flags or ' amx_bf16' in flags
+# %% ../nbs/03_similarity.ipynb #cf977b11
+torch = LazyModule('torch', globals())   # imported on first use: a one-query command never needs it
 
 # %% ../nbs/03_similarity.ipynb #64fda95a
 def unit_rows(X, # (rows, dims): a numpy array or a scipy sparse matrix
@@ -156,6 +86,7 @@ class CosineIndex:
         return b[:rows]
 
 # %% ../nbs/03_similarity.ipynb #8f85d079
+@patch
 def _scores(self:CosineIndex, Q, qb=None):
     if self.D is not None:  # a weighted average: numerator and weights are both dot products; no weight, no score
         den = self.D[qb] @ self.D.T
@@ -164,53 +95,6 @@ def _scores(self:CosineIndex, Q, qb=None):
     S = torch.mm(Q, self.Ep.T, out=self._buf(len(Q), Q.dtype))
     S[:, self.n:] = -math.inf                     # the padding items
     return S
-
-# %% ../nbs/03_similarity.ipynb #06e43ea2
-def _exact_topk(E, Q, rows, r, col, k):
-    "Top-k of the rows `rows` of the block `Q` among candidate items: (row `r`, item `col`) pairs grouped by row"
-    exact = torch.cat([torch.einsum('pd,pd->p', E[col[s:s+65536]], Q[rows[r[s:s+65536]]])
-                       for s in range(0, len(col), 65536)])
-    cnt = torch.bincount(r, minlength=len(rows))  # candidates per row (at least k each), into a padded table
-    slot = torch.arange(len(r), device=Q.device) - (cnt.cumsum(0) - cnt)[r]
-    C = torch.full((len(rows), int(cnt.max())), len(E), dtype=torch.long, device=Q.device); C[r, slot] = col
-    V = torch.full(C.shape, -math.inf, device=Q.device); V[r, slot] = exact
-    C,o = C.sort(dim=1)                           # item order, so ties go to the lower index
-    v,p = block_topk(V.gather(1, o), k)
-    return v, C.gather(1, p)
-
-# %% ../nbs/03_similarity.ipynb #53f8fc2d
-def _screened(self:CosineIndex, Q, k, mask_fn, cap:int=256):
-    "Exact top-k of the block `Q`: a bfloat16 screen, then a float32 re-score of the candidates"
-    B,n = len(Q),self.n
-    S = torch.mm(Q.bfloat16(), self.Eb.T, out=self._buf(B, torch.bfloat16))
-    S[:, n:] = -math.inf                          # the zero rows that pad the items to a multiple of 64
-    mask_fn(S[:, :n])
-    w = 64                                        # chunk size: the widest that leaves at least 8k chunks
-    while w > 1 and S.shape[1] // w < 8*k: w //= 2
-    m = S.shape[1] // w
-    # chunk j: columns j, j+m, j+2m, ...; bit patterns, ordered as values >= 0
-    K = S.view(torch.int16).view(B, w, m)
-    M = K.amax(1)                                 # chunk maxima, as bit patterns
-    thr = M.topk(k, dim=1, sorted=False).values.amin(1).view(torch.bfloat16).float() - 2*bf16_error_bound(self.d)
-    kthr = thr.bfloat16().view(torch.int16) - 1   # the bit pattern one step below thr: never above it
-    need = M >= kthr.unsqueeze(1)                 # the chunks that hold a screened score >= thr
-    ok = (thr > 0) & (need.sum(1) <= cap)         # else: few allowed items, cosines near 0, or masses of near-ties
-    rows = ok.nonzero().squeeze(1)
-    if len(rows):
-        r,ch = need[rows].nonzero(as_tuple=True)  # (row, chunk) pairs, by row
-        p,pos = (K[rows[r], :, ch] >= kthr[rows][r].unsqueeze(1)).nonzero(as_tuple=True)
-        r,col = r[p],ch[p] + pos*m                # (row, item) candidates, by row
-        few = torch.bincount(r, minlength=len(rows)) <= 4*cap
-        ok[rows[~few]] = False
-        keep = few[r]; r,col,rows = (few.cumsum(0) - 1)[r[keep]],col[keep],rows[few]
-    v,i = torch.empty(B, k, device=S.device),torch.empty(B, k, dtype=torch.long, device=S.device)
-    if len(rows): v[rows],i[rows] = _exact_topk(self.E, Q, rows, r, col, k)
-    todo = (~ok).nonzero().squeeze(1)             # the float32 path
-    if len(todo): v[todo],i[todo] = block_topk(mask_fn(Q[todo] @ self.E.T, todo), k)
-    return v, i
-
-# %% ../nbs/03_similarity.ipynb #9be14053
-CosineIndex._scores,CosineIndex._screened = _scores,_screened
 
 # %% ../nbs/03_similarity.ipynb #b88aaf9f
 @patch
@@ -236,7 +120,8 @@ def topk(self:CosineIndex, items=None, # query rows of `emb`; None: every item
             if ex is not None: S[:, :self.n][:, ex] = -math.inf   # S may have padding columns
             return S
         Q = self.E[q[s:s+self.block]] if self.sparse else self.E[qb]
-        if self.screen and len(qb) >= 64: v,i = self._screened(Q, k, mask_fn)
+        if self.screen and len(qb) >= 64:
+            v,i = screened_topk(Q, self.E, self.Eb, k, mask_fn, out=self._buf(len(Q), torch.bfloat16))
         else: v,i = block_topk(mask_fn(self._scores(Q, qb).to(self.device)), k)
         i = torch.where(torch.isfinite(v), i, -1)
         scores[s:s+len(qb)],rows[s:s+len(qb)] = v.cpu().numpy(),i.cpu().numpy()

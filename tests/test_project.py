@@ -13,7 +13,7 @@ def test_quarto_configs_agree():
 def test_sidebar_lists_every_notebook_in_order():
     "The tutorial's numbered chapters in order, then the project's tooling (the site builder), which is not a chapter"
     side = yaml.safe_load((ROOT/'nbs'/'sidebar.yml').read_text())['website']['sidebar']['contents']
-    nbs = sorted(p.name for p in (ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+    nbs = sorted(p.name for p in (ROOT/'nbs').glob('[0-9][0-9]*_*.ipynb'))
     assert side == ['index.ipynb'] + nbs + ['site_builder.ipynb']
     assert {p.name for p in (ROOT/'nbs').glob('*.ipynb')} == set(side)
 
