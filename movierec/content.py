@@ -12,6 +12,7 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import set_seed, default_device
+from fastcore.meta import delegates
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from .data import MovieLens, show_progress
 
@@ -157,8 +158,13 @@ def recon_loss(pred, targ):
 
 # %% ../nbs/02_content.ipynb #6213d104
 def content_learner(X, # sparse TF-IDF matrix
-                    dim:int=64, layers:tuple=(512,), p:float=0.2, bs:int=256,
-                    wd:float=1e-4, seed:int=0, device=None,
+                    dim:int=64, # embedding size
+                    layers:tuple=(512,), # hidden widths of the encoder (mirrored by the decoder)
+                    p:float=0.2, # dropout on the input rows
+                    bs:int=256, # movies per batch
+                    wd:float=1e-4, # weight decay
+                    seed:int=0, # seeds the weights and the batch order
+                    device=None, # torch device; default: the GPU if there is one
                     opt_func=Adam, # fastai optimiser; `fused_adamw` is faster for large vocabularies
                    ) -> Learner:
     "A fastai `Learner` training a `ContentAE` on the rows of `X`"
@@ -203,21 +209,19 @@ def encode(learn:Learner, X, bs:int=1024) -> np.ndarray:
     return sparse_forward(m.encode, X, m.encoder[-1].out_features, next(m.parameters()).device, bs)
 
 # %% ../nbs/02_content.ipynb #54b2737f
+@delegates(content_learner, but=['X'])
 def content_embeddings(ml:MovieLens, # the release
-                       dim:int=64, # embedding size
                        epochs:int=10, # one-cycle epochs
                        lr:float=3e-3, # maximum learning rate
-                       seed:int=0,
-                       layers:tuple=(512,), p:float=0.2, bs:int=256, wd:float=1e-4,
-                       device=None, # torch device; default: the GPU if there is one
-                       opt_func=Adam, # fastai optimiser (`fused_adamw`: faster for large vocabularies)
-                       progress:bool|None=None,
-                       return_learner:bool=False,
-                       **tfidf_kwargs): # passed to `tfidf_docs` (weights, min_df, genome_weight, ...)
+                       progress:bool|None=None, # bars and the epoch table; None: on unless CI or MOVIEREC_QUIET is set
+                       return_learner:bool=False, # also return the `Learner` and the TF-IDF matrix
+                       tfidf:dict|None=None, # keyword arguments of `tfidf_docs` (weights, min_df, max_features, ...)
+                       **kwargs): # `content_learner`'s: dim, layers, p, bs, wd, seed, device, opt_func
     "Dense content embeddings (n_movies × dim, float32, catalogue order) from a TF-IDF autoencoder"
-    X,vocab = tfidf_docs(ml, **tfidf_kwargs)
-    learn = content_learner(X, dim, layers, p, bs, wd, seed, device, opt_func)
-    if len(learn.dls.train) == 0: raise ValueError(f"{X.shape[0]} movies are too few for batches of {bs}; lower bs")
+    X,vocab = tfidf_docs(ml, **(tfidf or {}))
+    learn = content_learner(X, **kwargs)
+    if len(learn.dls.train) == 0:
+        raise ValueError(f"{X.shape[0]} movies are too few for batches of {learn.dls.train.bs}; lower bs")
     train_one_cycle(learn, epochs, lr, progress)
     emb = encode(learn, X)
     return (emb, learn, X) if return_learner else emb
