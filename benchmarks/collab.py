@@ -2,12 +2,18 @@
 
     python benchmarks/collab.py                    # 25M ratings, ml-25m's shape, bs 16384
     python benchmarks/collab.py --n-ratings 2500000 --bs 4096 16384 --json
+    python benchmarks/collab.py --steps            # one step's parts, fastai's Adam against fused AdamW
 
 The synthetic release (162,541 users, 62,423 movies) is written in ml-25m's CSV layout into a temporary
 folder and loaded once to build its Parquet cache. Each measurement then runs in a fresh process that
 loads the release (warm), draws the random 90/10 split, builds the fastai loaders and trains one
 `fit_one_cycle` epoch (training and validation passes) with 50 factors; its peak resident memory
 (VmHWM) covers all of that. A GPU row is added when torch sees one.
+
+`--steps` times the parts of one training step (forward, backward, optimiser) of EmbeddingDotBias with the
+embedding tables of ml-10m, ml-25m and ml-32m, on random batches of 16,384 ratings, with fastai's `Adam` and
+with `fused_adamw` (PyTorch's fused AdamW, the optimiser `default_opt` picks for large releases); the mean of
+20 steps after 2 warm-up steps.
 """
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -41,12 +47,44 @@ def run(data_dir, bs, device):
     if out.returncode: sys.exit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
+SHAPES = {'ml-10m': (69_878, 10_681), 'ml-25m': (162_541, 62_423), 'ml-32m': (200_948, 87_585)}
+
+def step_times(n_users, n_movies, opt, bs=16_384, steps=20):
+    "Mean milliseconds of forward, backward and optimiser step for one batch of `bs` random ratings"
+    import torch
+    from fastai.collab import EmbeddingDotBias
+    from fastai.optimizer import Adam
+    from movierec.content import fused_adamw
+    torch.manual_seed(0)
+    m = EmbeddingDotBias(50, n_users, n_movies, y_range=(0.5, 5.5))
+    o = (Adam if opt == 'adam' else fused_adamw)(list(m.parameters()), lr=5e-3, wd=0.3)
+    x = torch.stack([torch.randint(0, n_users, (bs,)), torch.randint(0, n_movies, (bs,))], 1); y = torch.rand(bs) * 5
+    tot = [0., 0., 0.]
+    for i in range(steps + 2):
+        t0 = time.perf_counter(); loss = ((m(x).squeeze() - y)**2).mean(); t1 = time.perf_counter()
+        loss.backward(); t2 = time.perf_counter(); o.step(); o.zero_grad(); t3 = time.perf_counter()
+        if i >= 2: tot = [a + b for a, b in zip(tot, (t1 - t0, t2 - t1, t3 - t2))]
+    return [round(1e3 * t / steps, 1) for t in tot]
+
+def steps_table():
+    import torch
+    rows = []
+    for shape, (nu, nm) in SHAPES.items():
+        for opt in ('adam', 'fused'):
+            f, b, o = step_times(nu, nm, opt)
+            rows.append(f"{shape:<7} {nu:>8,} {nm:>7,} {opt:<6} {f:>8} {b:>9} {o:>6} {f + b + o:>7.1f}")
+    print(f"EmbeddingDotBias step, 50 factors, bs 16,384, ms; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"{'tables':<7} {'users':>8} {'movies':>7} {'opt':<6} {'forward':>8} {'backward':>9} {'step':>6} {'total':>7}")
+    print('\n'.join(rows))
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--n-ratings', type=int, default=25_000_095)
     p.add_argument('--bs', type=int, nargs='+', default=[16_384])
     p.add_argument('--json', action='store_true')
+    p.add_argument('--steps', action='store_true', help="time one step's parts instead (see the docstring)")
     a = p.parse_args()
+    if a.steps: return steps_table()
     import torch
     from movierec.data import synth_movielens, write_release, load_movielens
     rows = []

@@ -21,14 +21,18 @@ from .collab import CollabModel, check_ratings, NotFittedError
 from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 
 # %% auto #0
-__all__ = ['EASE_MAX_ITEMS', 'CannotDoError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean',
-           'fit_biases', 'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN',
-           'UserKNN', 'interaction_rows', 'ease_weights', 'ease_bytes', 'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec',
-           'ViewModel']
+__all__ = ['USER_KNN_MAX_USERS', 'EASE_MAX_ITEMS', 'CannotDoError', 'TooBigError', 'ratings_matrix', 'top_movies', 'rank_movies',
+           'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict',
+           'known_queries', 'ItemKNN', 'check_users', 'UserKNN', 'interaction_rows', 'ease_weights', 'ease_bytes',
+           'EASE', 'AutoRecNet', 'masked_mse', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
     "A model was asked for something it cannot do, such as a rating-only model asked to rank"
+
+# %% ../nbs/06_baselines.ipynb #cfdb0bd7
+class TooBigError(MovieLensError):
+    "A model too big for this release on this machine; the message says what it would need and what lowers it"
 
 # %% ../nbs/06_baselines.ipynb #7e35f67b
 def ratings_matrix(ml:MovieLens, # the release whose id maps give rows and columns
@@ -285,12 +289,31 @@ def scores(self:ItemKNN, user_ids):
     S[:, ~self.known] = -np.inf
     return S
 
+# %% ../nbs/06_baselines.ipynb #e4f716a7
+# every user's top 10 on 2 cores: 23 s at 20,000 users, 96 s at 40,000, about the square of the users; so 200,948
+# (ml-32m) would take about 40 minutes, twice a protocol's 20-minute budget (python benchmarks/user_knn.py)
+USER_KNN_MAX_USERS = 50_000
+
+# %% ../nbs/06_baselines.ipynb #ff8e7029
+def check_users(R:sp.csr_matrix, # users × movies training matrix
+                max_users:int, # the most users the model may compare
+               ):
+    "Raise `TooBigError` if more than `max_users` users have training ratings (user KNN's cost grows as their square)"
+    n = int((np.diff(R.indptr) > 0).sum())
+    if n > max_users: raise TooBigError(
+        f"UserKNN compares every user with every other, and {n:,} users with training ratings is more than "
+        f"max_users={max_users:,} (time grows with the square of the users); leave user-knn out, or pass "
+        f"max_users={n:,} to try anyway.")
+
 # %% ../nbs/06_baselines.ipynb #bf569092
 class UserKNN(Baseline):
     "User-based KNN: ratings and top-N from the users most like this one"
-    def __init__(self, ml, k:int=40, shrink:float=100, k_rank:int=50):
-        super().__init__(ml); self.k,self.shrink,self.k_rank = k,shrink,k_rank
+    def __init__(self, ml, k:int=40, shrink:float=100, k_rank:int=50,
+                 max_users:int=USER_KNN_MAX_USERS, # more training users than this: refuse (`TooBigError`)
+                ):
+        super().__init__(ml); self.k,self.shrink,self.k_rank,self.max_users = k,shrink,k_rank,max_users
     def _fit(self):
+        check_users(self.R, self.max_users)
         self.mu,self.bu,self.bi = fit_biases(self.R)
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
         self.users,self.known = _binary(self.R),self.n_train > 0
@@ -375,7 +398,7 @@ class EASE(Baseline):
         avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:
             fit = int(np.sqrt(avail / 12))
-            raise MovieLensError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
+            raise TooBigError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
                                  "float32 matrices, three at once), "
                                  f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
         if m < len(rated):

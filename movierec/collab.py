@@ -17,7 +17,7 @@ from .data import MovieLens, MovieLensError, UnknownIdError
 from .split import random_split
 from .fast_topk import block_topk
 from .similarity import View, check_k
-from .content import train_one_cycle
+from .content import train_one_cycle, LARGE, default_opt
 # pandas 3 hands out read-only arrays (copy-on-write); fastai's tabular loader wraps them in tensors
 # without writing to them
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
@@ -176,8 +176,8 @@ def _check_fitted(m):
 
 # %% ../nbs/04_collab.ipynb #cc643261
 def collab_bs(n_train:int) -> int:
-    "The default ratings per batch: 512, or 16,384 above 2M training ratings"
-    return 512 if n_train < 2_000_000 else 16_384
+    "The default ratings per batch: 512, or 16,384 from `LARGE` (2M) training ratings on"
+    return 512 if n_train < LARGE else 16_384
 
 # %% ../nbs/04_collab.ipynb #7d1b0474
 def collab_model(ml:MovieLens, # the release
@@ -191,6 +191,7 @@ def collab_model(ml:MovieLens, # the release
                  shards:int=1, # processes sharing each step (data-parallel): each loads `bs/shards` ratings
                  seed:int=42, # seeds the split, the initial weights and the batch order
                  cold_users:str='raise', # held-out users without training ratings: 'raise', 'drop' or 'keep'
+                 opt_func=None, # fastai optimiser; None: `default_opt(len(train))`
                  device=None) -> CollabModel:
     "A fastai collaborative `Learner` on a movierec split, wrapped as a `CollabModel` and not yet trained"
     if train is None: train,valid = random_split(ml.ratings, 0.1, seed=seed)
@@ -203,7 +204,8 @@ def collab_model(ml:MovieLens, # the release
     dls = collab_dls(ml, train, valid, bs=-(-bs // shards), cold_users=cold_users, device=device, seed=seed)
     set_seed(seed, reproducible=True)
     learn = collab_learner(dls, n_factors=n_factors, use_nn=use_nn, y_range=(0.5, 5.5), wd=wd,
-                           layers=layers or [n_factors*2], emb_szs={'user': n_factors, 'movie': n_factors})
+                           layers=layers or [n_factors*2], emb_szs={'user': n_factors, 'movie': n_factors},
+                           opt_func=opt_func or default_opt(len(train)))
     m = CollabModel(ml, learn, train, use_nn)
     m.config = dict(use_nn=use_nn, n_factors=n_factors, layers=list(layers or [n_factors*2]), y_range=[0.5, 5.5],
                     wd=wd, bs=bs, seed=seed)

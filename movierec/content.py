@@ -17,8 +17,9 @@ from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from .data import MovieLens, show_progress
 
 # %% auto #0
-__all__ = ['FIELD_WEIGHTS', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRowsDL', 'sparse_dls', 'recon_loss',
-           'content_learner', 'train_one_cycle', 'fused_adamw', 'sparse_forward', 'encode', 'content_embeddings']
+__all__ = ['FIELD_WEIGHTS', 'LARGE', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRowsDL', 'sparse_dls', 'recon_loss',
+           'content_learner', 'train_one_cycle', 'fused_adamw', 'default_opt', 'sparse_forward', 'encode',
+           'content_embeddings']
 
 # %% ../nbs/02_content.ipynb #0088470e
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -190,6 +191,15 @@ def fused_adamw(params, **kwargs):
     try: return OptimWrapper(params, torch.optim.AdamW, fused=True, **kw)
     except (RuntimeError, TypeError): return OptimWrapper(params, torch.optim.AdamW, **kw)  # PyTorch < 2.4 on a CPU
 
+# %% ../nbs/02_content.ipynb #eb9bc301
+LARGE = 2_000_000   # ratings from which a release is large: the fused optimiser, and bigger collaborative batches
+
+# %% ../nbs/02_content.ipynb #6c9cf7f7
+def default_opt(n_ratings:int, # ratings the model trains on (or the release has)
+               ):
+    "The optimiser for a release of `n_ratings`: fastai's `Adam`, or `fused_adamw` (the same algorithm) from `LARGE` on"
+    return fused_adamw if n_ratings >= LARGE else Adam
+
 # %% ../nbs/02_content.ipynb #3a689d0d
 def sparse_forward(f, # a torch function of a dense batch of rows, such as a model or its encoder
                    X, # sparse rows
@@ -209,17 +219,18 @@ def encode(learn:Learner, X, bs:int=1024) -> np.ndarray:
     return sparse_forward(m.encode, X, m.encoder[-1].out_features, next(m.parameters()).device, bs)
 
 # %% ../nbs/02_content.ipynb #54b2737f
-@delegates(content_learner, but=['X'])
+@delegates(content_learner, but=['X', 'opt_func'])
 def content_embeddings(ml:MovieLens, # the release
                        epochs:int=10, # one-cycle epochs
                        lr:float=3e-3, # maximum learning rate
                        progress:bool|None=None, # bars and the epoch table; None: on unless CI or MOVIEREC_QUIET is set
                        return_learner:bool=False, # also return the `Learner` and the TF-IDF matrix
                        tfidf:dict|None=None, # keyword arguments of `tfidf_docs` (weights, min_df, max_features, ...)
-                       **kwargs): # `content_learner`'s: dim, layers, p, bs, wd, seed, device, opt_func
+                       opt_func=None, # fastai optimiser; None: `default_opt` for the release's ratings
+                       **kwargs): # `content_learner`'s: dim, layers, p, bs, wd, seed, device
     "Dense content embeddings (n_movies × dim, float32, catalogue order) from a TF-IDF autoencoder"
     X,vocab = tfidf_docs(ml, **(tfidf or {}))
-    learn = content_learner(X, **kwargs)
+    learn = content_learner(X, opt_func=opt_func or default_opt(len(ml.ratings)), **kwargs)
     if len(learn.dls.train) == 0:
         raise ValueError(f"{X.shape[0]} movies are too few for batches of {learn.dls.train.bs}; lower bs")
     train_one_cycle(learn, epochs, lr, progress)

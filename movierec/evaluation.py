@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_evaluation.ipynb #44270be1
 from __future__ import annotations
-import itertools, time, numpy as np, pandas as pd, scipy.sparse as sp
+import itertools, time, warnings, numpy as np, pandas as pd, scipy.sparse as sp
 import matplotlib.pyplot as plt
 from fastcore.basics import patch
 from .data import MovieLens, MovieLensError, show_progress
@@ -13,8 +13,9 @@ from .similarity import View, check_k
 from .content import content_embeddings, tfidf_docs, movie_docs
 from .collab import fit_collab, corating_view
 from .hybrid import hybrid_rows, HYBRID, WEAK
-from .baselines import (CannotDoError, GlobalMean, BiasBaseline, Popularity, WeightedRating, ItemKNN, UserKNN,
-                                EASE, AutoRec, ViewModel, rank_movies, top_movies, ratings_matrix, interaction_rows)
+from .baselines import (CannotDoError, TooBigError, GlobalMean, BiasBaseline, Popularity, WeightedRating,
+                                ItemKNN, UserKNN, EASE, AutoRec, ViewModel, rank_movies, top_movies, ratings_matrix,
+                                interaction_rows)
 from .ranking import DAERanker
 
 # %% auto #0
@@ -314,13 +315,20 @@ def _model_fns(models, protocol:str) -> dict:
     if bad: raise ValueError(f"Unknown model(s) {bad}; choose from {', '.join(MODELS)} or pass {{name: fn(ctx)}}.")
     return {m: MODELS[m] for m in models}
 
+# %% ../nbs/08_evaluation.ipynb #319d1ebc
+def _run(name:str, fn, ctx:Context, protocol:str, k:int) -> dict:
+    "`evaluate`'s row for one model: `fn(ctx)` fitted, then scored on `protocol`, with the seconds each took"
+    t = time.perf_counter(); model = fn(ctx); fit_s = time.perf_counter() - t
+    r = _EVAL[protocol](model, ctx, name, **({} if protocol == 'rating' else dict(k=k)))
+    return dict(model=name) | r | dict(fit_s=round(fit_s, 1), eval_s=round(time.perf_counter() - t - fit_s, 1))
+
 # %% ../nbs/08_evaluation.ipynb #3dfc24c7
 def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted model}; None: the protocol's defaults
              ml:MovieLens|None=None, # the release
              protocol:str='topn', # one of `PROTOCOLS`
              k:int=10, # list length for top-N and neighbours
              seed:int=42, progress:bool|None=None) -> pd.DataFrame:
-    "Fit every model on `protocol`'s split of `ml` and score it; one row per model"
+    "Fit every model on `protocol`'s split of `ml` and score it; one row per model (`attrs['skipped']`: those too big)"
     if ml is None: raise ValueError("Pass the release: evaluate(models, ml, protocol).")
     if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
                                                    f"{', '.join(PROTOCOLS)}.")
@@ -329,21 +337,20 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
     models = _model_fns(models, protocol)
     parts = protocol_split(ml, protocol, seed)
     ctx = Context(ml, parts[0], parts[-1], seed, progress=False, given=parts[1] if protocol == 'strong' else None)
-    rows,curves = [],{}
+    rows,curves,skipped = [],{},{}
     items = list(models.items())
     if show_progress(progress):
         from fastprogress.fastprogress import progress_bar
         items = progress_bar(items, leave=False)
     for name,fn in items:
-        t = time.perf_counter(); model = fn(ctx); fit_s = time.perf_counter() - t
-        kw = {} if protocol == 'rating' else dict(k=k)
-        r = _EVAL[protocol](model, ctx, name, **kw)
+        try: r = _run(name, fn, ctx, protocol, k)
+        except TooBigError as e: skipped[name] = str(e); warnings.warn(f"Skipped {name}: {e}"); continue
         if 'curve' in r: curves[name] = r.pop('curve')
-        rows.append(dict(model=name) | r | dict(fit_s=round(fit_s, 1),
-                                                eval_s=round(time.perf_counter() - t - fit_s, 1)))
+        rows.append(r)
+    if not rows: raise TooBigError(f"Every model was skipped on {ml.name}: " + ' '.join(skipped.values()))
     res = pd.DataFrame(rows).set_index('model')
     res.attrs.update(protocol=protocol, dataset=ml.name, k=k, seed=seed, curves=curves, train=len(parts[0]),
-                     test=len(parts[-1]))
+                     test=len(parts[-1]), skipped=skipped)
     return res
 
 # %% ../nbs/08_evaluation.ipynb #dbaf90f7

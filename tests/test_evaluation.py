@@ -143,3 +143,18 @@ def test_strong_protocol_ranks_new_users_from_what_they_told():
     with pytest.raises(CannotDoError, match='not trained on'): eval_strong(ItemKNN(ml).fit(train), ctx)
     res = evaluate(['popularity', 'ease'], ml, 'strong', seed=1)
     assert list(res.index) == ['popularity', 'ease'] and res.attrs['test'] == len(test)
+
+def test_cli_evaluate_skips_a_model_too_big(tmp_path, monkeypatch, capsys):
+    "A model that refuses the release's size is skipped in CLI words; the others are scored; all skipped: exit 2"
+    import movierec.evaluation as ev
+    from movierec.cli import main
+    data = tmp_path/'data'
+    write_release(synth_movielens(100, 300, 5_000, seed=6, tag_pct=0.2), data/'ml-latest-small', 'csv')
+    monkeypatch.setenv('MOVIEREC_DATA', str(data)); monkeypatch.setenv('MOVIEREC_QUIET', '1')
+    monkeypatch.setitem(ev.MODELS, 'user-knn', lambda ctx: UserKNN(ctx.ml, max_users=10).fit(ctx.train))
+    assert main(['evaluate', '--protocol', 'topn', '--models', 'popularity,user-knn', '--json']) == 0
+    out, err = capsys.readouterr()
+    assert [o['model'] for o in json.loads(out)] == ['popularity']
+    assert 'movierec evaluate: Skipped user-knn:' in err and 'max_users=100' in err and 'Traceback' not in err
+    assert main(['evaluate', '--protocol', 'topn', '--models', 'user-knn']) == 2
+    assert 'Every model was skipped' in capsys.readouterr().err
