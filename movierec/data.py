@@ -647,11 +647,16 @@ class MovieLens:
         if not known.all():
             warnings.warn(f"{(~known).sum()} ratings of movies missing from the movies table were dropped.")
             ratings = ratings[known].reset_index(drop=True)
-        self.ratings,self.movies,self.name,self.path = ratings,movies,name,path
+        self._ratings,self.movies,self.name,self.path = ratings,movies,name,path
         self.tags = empty_tags() if tags is None else tags
         self.links,self.genome_scores,self.genome_tags = links,genome_scores,genome_tags
         self.user_map = IdMap(unique_ids(ratings.userId.to_numpy()), 'userId',
                               "List them with ml.ratings.userId.unique().")
+    @property
+    def ratings(self) -> pd.DataFrame:
+        "The ratings: userId, movieId, rating (and timestamp); a `MovieLens.lazy` release reads them on first use"
+        if callable(self._ratings): self._ratings = self._ratings()
+        return self._ratings
     @property
     def n_users(self): return len(self.user_map)
     @property
@@ -676,6 +681,34 @@ def __repr__(self:MovieLens):
             f"{s['movies']:,} movies ({s['rated_movies']:,} rated), "
             f"{s['ratings']:,} ratings (mean {s['mean_rating']:.3f}), {s['tags']:,} tags, "
             f"{s['first']} to {s['last']}")
+
+# %% ../nbs/00_data.ipynb #304f5bfc
+@patch
+def movie_counts(self:MovieLens) -> np.ndarray:
+    "Ratings of each movie, in catalogue order (counted on first use, then kept)"
+    if getattr(self, '_counts', None) is None:
+        self._counts = np.bincount(self.movie_map.encode(self.ratings.movieId.to_numpy()), minlength=self.n_movies)
+    return self._counts
+
+# %% ../nbs/00_data.ipynb #39af277c
+@patch(cls_method=True)
+def lazy(cls:MovieLens, read_ratings, # no-argument function returning the ratings; called on first use of `ml.ratings`
+         movies:pd.DataFrame, # the catalogue
+         user_ids, # every userId that rated, each once
+         counts=None, # ratings of each movie (`movie_counts`), if known: a title search then reads no ratings
+         title_keys=None, # `(keys, years)` of the titles (`title_key`), if known: a title search then parses none
+         name:str='custom', path=None) -> MovieLens:
+    "A `MovieLens` whose ratings are read only when first used, such as a saved model's"
+    self = cls(pd.DataFrame(dict(userId=np.zeros(0, np.int64), movieId=np.zeros(0, np.int64))), movies, name=name, path=path)
+    self._ratings,self._counts,self._keys = read_ratings,counts,title_keys
+    self.user_map = IdMap(np.asarray(user_ids), 'userId', "List them with ml.ratings.userId.unique().")
+    return self
+
+# %% ../nbs/00_data.ipynb #13217d4e
+@patch(as_prop=True)
+def ratings_read(self:MovieLens) -> bool:
+    "Whether `ml.ratings` is in memory: always, but for a `MovieLens.lazy` release that has not needed it yet"
+    return not callable(self._ratings)
 
 # %% ../nbs/00_data.ipynb #dab1f989
 def load_movielens(name:str='ml-latest-small', # a key of `DATASETS`, or a `Release` of your own
@@ -704,15 +737,16 @@ class AmbiguousTitleError(UnknownIdError):
 
 # %% ../nbs/00_data.ipynb #3156f334
 _ARTICLES = {'the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'el', 'die', 'der', 'das'}
+_YEAR,_TOKENS = re.compile(r'\((\d{4})(?:\s*[-–]\s*\d{0,4})?\)\s*$'),re.compile(r'\w+')   # compiled once: ml-32m has 87,585 titles
 
 # %% ../nbs/00_data.ipynb #49cb368b
 def title_key(title:str) -> tuple:
     "`(key, year)` of a title: lower-case words without articles, punctuation or the '(1995)' year"
     t = unicodedata.normalize('NFC', str(title)).strip()   # 'Ame\u0301lie' typed with a combining accent is 'Amélie'
-    m = re.search(r'\((\d{4})(?:\s*[-–]\s*\d{0,4})?\)\s*$', t)
+    m = _YEAR.search(t)
     year = int(m.group(1)) if m else None
     if m: t = t[:m.start()]
-    words = re.findall(r'\w+', t.lower())
+    words = _TOKENS.findall(t.lower())
     return ' '.join(w for w in words if w not in _ARTICLES), year
 
 # %% ../nbs/00_data.ipynb #36708600
@@ -733,7 +767,8 @@ def _id_rows(ml, mid:int) -> np.ndarray:
 
 # %% ../nbs/00_data.ipynb #e22160a7
 @patch
-def _title_keys(self:MovieLens):
+def title_keys(self:MovieLens) -> tuple:
+    "`(keys, years)` of every title in catalogue order (`title_key`; -1 for no year), computed once"
     if getattr(self, '_keys', None) is None:
         k = [title_key(t) for t in self.movies.title.fillna('')]
         self._keys = (np.array([o[0] for o in k], dtype=object), np.array([o[1] or -1 for o in k]))
@@ -750,12 +785,12 @@ def find(self:MovieLens, text:str, # a title, part of one, or a movieId as an in
         raise ValueError(f"n is how many movies to show, a positive number, not {n!r}.")
     if movie_id(text) is not None: res.append((_id_rows(self, movie_id(text)), 'movieId'))
     else:
-        keys,years = self._title_keys()
+        keys,years = self.title_keys()
         key,year = title_key(text)
         ok = (years == year) if year else np.ones(len(keys), bool)
         exact = ok & (keys == key)
         part = ok & ~exact & np.array([bool(key) and key in k for k in keys])
-        pop = np.bincount(self.movie_map.encode(self.ratings.movieId.to_numpy()), minlength=len(mv))
+        pop = self.movie_counts()
         for m,name in [(exact, 'exact'), (part, 'part')]:
             r = np.flatnonzero(m); res.append((r[np.argsort(-pop[r], kind='stable')], name))
         if not exact.any() and not part.any() and key:

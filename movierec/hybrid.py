@@ -6,12 +6,13 @@
 from __future__ import annotations
 import hashlib, io, json, os, shutil, tempfile, warnings, zipfile
 from functools import partial
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import numpy as np, pandas as pd, scipy.sparse as sp
+import numpy as np, pandas as pd, scipy.sparse as sp, pyarrow.parquet as pq
 from fastcore.basics import patch
 import movierec
 from .data import (MovieLens, MovieLensError, UnknownIdError, StageClock, file_hash, file_lock, how,
-                           sweep_stale, show_progress)
+                           sweep_stale, show_progress, unique_ids)
 from .similarity import View, CosineIndex, query_topk, check_k, unit_rows
 
 # %% auto #0
@@ -50,11 +51,10 @@ def hybrid_rows(content:View, collab:View, # the two views, same catalogue
                                                      f"{len(collab)} movies).")
     check_weights(w_content, w_collab, lam, mu)
     n = collab.support * collab.known
-    r = support_weight(n + 1, mu) * content.known
-    a = support_weight(n, lam) * collab.known
-    rows = np.hstack([np.sqrt(w_content) * r[:,None] * unit_rows(content.emb),
-                      np.sqrt(w_collab) * a[:,None] * unit_rows(collab.emb)])
-    return rows.astype(np.float32), np.ones((len(rows), 1), np.float32)
+    r = (np.sqrt(w_content) * support_weight(n + 1, mu) * content.known).astype(np.float32)
+    a = (np.sqrt(w_collab) * support_weight(n, lam) * collab.known).astype(np.float32)
+    rows = np.hstack([r[:,None] * unit_rows(content.emb), a[:,None] * unit_rows(collab.emb)])   # float32 throughout
+    return rows, np.ones((len(rows), 1), np.float32)
 
 # %% ../nbs/05_hybrid.ipynb #da266fbc
 INPUTS = ('binary', 'liked', 'rating', 'graded')
@@ -282,6 +282,16 @@ def _ratings(self:Recommender):
     if 'ratings' not in self._cache: self._cache['ratings'] = self.ml.ratings_csr()
     return self._cache['ratings']
 
+# %% ../nbs/05_hybrid.ipynb #cffe7ea8
+@patch
+def _user_ratings(self:Recommender, user_id) -> tuple:
+    "Catalogue rows and stars of a known user's training ratings; a loaded model reads just theirs from its file"
+    if 'ratings' not in self._cache and 'user_ratings' in self._cache and not self.ml.ratings_read:
+        r = self._cache['user_ratings'](user=user_id)
+        return self.ml.movie_map.encode(r.movieId.to_numpy()), r.rating.to_numpy(np.float32)
+    x = self._ratings()[int(self.ml.user_map.encode(user_id))]
+    return x.indices, x.data
+
 # %% ../nbs/05_hybrid.ipynb #e3e0d082
 @patch
 def _ranked(self:Recommender, rows, values, k:int):
@@ -313,10 +323,10 @@ def recommend(self:Recommender, user_id, # a userId of the release
     if user_id not in self.ml.user_map:
         raise UnknownIdError(f"userId {user_id!r} is not in {self.ml.name}; for someone new, use "
                              f".recommend_for({{title: rating, ...}}).")
-    x = self._ratings()[int(self.ml.user_map.encode(user_id))]
-    if x.nnz == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with "
-                                        "their ratings instead.")
-    return self._ranked(x.indices, x.data, k)
+    rows,stars = self._user_ratings(user_id)
+    if len(rows) == 0: raise UnknownIdError(f"userId {user_id} has no training ratings; use .recommend_for with "
+                                            "their ratings instead.")
+    return self._ranked(rows, stars, k)
 
 # %% ../nbs/05_hybrid.ipynb #0eadaf2b
 @patch
@@ -398,7 +408,8 @@ def _write_files(rec:Recommender, tmp:Path):
     "The tables, views, collaborative weights and ranker of `rec` as files in the folder `tmp`"
     import torch
     m,ml = rec.model,rec.ml
-    ml.movies.to_parquet(tmp/'movies.parquet')
+    keys,years = ml.title_keys()                          # saved with the catalogue: title search parses no title
+    ml.movies.assign(title_key=keys, title_year=years).to_parquet(tmp/'movies.parquet')
     if m is not None: users,movies = m.rated.nonzero()   # the training pairs: what `recommend` must not return
     else:
         users = ml.user_map.encode(ml.ratings.userId.to_numpy())
@@ -412,6 +423,7 @@ def _write_files(rec:Recommender, tmp:Path):
              content_support=rec.content.support,
              collab=rec.collab.emb, collab_known=rec.collab.known, collab_support=rec.collab.support,
              user_ids=ml.user_map.decode(np.arange(ml.n_users)), movie_ids=ml.movies.movieId.to_numpy(),
+             movie_counts=np.bincount(movies, minlength=ml.n_movies),       # what title search ranks by
              user_idx=m.user_idx if m is not None else np.zeros(0, np.int64),
              movie_idx=m.movie_idx if m is not None else np.zeros(0, np.int64))
     if m is not None: torch.save({k: v.cpu() for k,v in m.model.state_dict().items()}, tmp/'collab.pt')
@@ -485,7 +497,7 @@ def _collab_module(cfg, sd):
     return EmbeddingDotBias(nf, nu, sd['i_weight.weight'].shape[0], y_range=tuple(c['y_range']))
 
 # %% ../nbs/05_hybrid.ipynb #eb7fc3ad
-def _read_model(path, cfg, a, ml, pairs):
+def _read_model(path, cfg, a, ml):
     "The `CollabModel` saved in `path`/collab.pt, read with `weights_only=True`"
     import torch
     from movierec.collab import CollabModel
@@ -498,13 +510,35 @@ def _read_model(path, cfg, a, ml, pairs):
     try:
         mod = _collab_module(cfg, sd); mod.load_state_dict(sd)
     except Exception as e: raise _bad(path, f"collab.pt does not fit its config ({str(e)[:120]})") from None
-    model = CollabModel.from_parts(ml, mod, a['user_idx'], a['movie_idx'], pairs, cfg['config']['collab']['use_nn'])
+    model = CollabModel.from_parts(ml, mod, a['user_idx'], a['movie_idx'], ml.ratings, cfg['config']['collab']['use_nn'])
     model.config = cfg['config']['collab']
     return model
 
+# %% ../nbs/05_hybrid.ipynb #f8bbbf53
+def _stat(p:Path) -> tuple:
+    "What changes when a file is replaced or rewritten: its inode, size and modification time"
+    s = p.stat(); return s.st_ino, s.st_size, s.st_mtime_ns
+
+# %% ../nbs/05_hybrid.ipynb #93e20862
+def _read_pairs(path:Path, cfg:dict, seen:dict, ml:MovieLens, user=None) -> pd.DataFrame:
+    "The training ratings in `path`/ratings.parquet (only `user`'s, if given), from the very file `load` checked"
+    p,changed = path/'ratings.parquet',"ratings.parquet changed after this model was loaded (saved again since?); load it again"
+    if _stat(p) != seen['ratings.parquet']: raise _bad(path, changed)
+    if user is None:                                   # every byte is read anyway: check them all again
+        raw = p.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != cfg['files']['ratings.parquet']: raise _bad(path, changed)
+    try: r = pd.read_parquet(p if user is not None else io.BytesIO(raw),
+                             filters=None if user is None else [('userId', '==', int(user))])
+    except Exception as e: raise _bad(path, f"ratings.parquet is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
+    if 'rating' not in r: r = r.assign(rating=np.float32(np.nan))      # saved before the ranker read stars
+    if user is None and not (np.array_equal(unique_ids(r.userId.to_numpy()), ml.user_map.ids)
+                             and (ml.movie_map.encode(r.movieId.to_numpy(), missing='mask') >= 0).all()):
+        raise _bad(path, "the ratings and the views disagree")
+    return r
+
 # %% ../nbs/05_hybrid.ipynb #936510e8
-def _read_config(path:Path) -> dict:
-    "config.json of the model folder `path`, after checking format, version, files and their SHA-256"
+def _read_config(path:Path) -> tuple:
+    "config.json of the model folder `path`, after checking format, version, files and their SHA-256; and their `_stat`s"
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())
     except (OSError, ValueError) as e:
@@ -523,21 +557,26 @@ def _read_config(path:Path) -> dict:
     files = cfg.get('files')
     if not isinstance(files, dict) or set(files) != {f for f in _FILES[1:] if needed.get(f, True)}:
         raise _bad(path, "config.json does not list the SHA-256 of each file")
-    bad = [f for f,h in files.items() if file_hash(path/f) != h]
+    seen = {f: _stat(path/f) for f in files}          # taken before hashing: a file replaced since then will not match
+    with ThreadPoolExecutor(os.cpu_count() or 1) as ex:  # hashlib lets go of the GIL: one file a core
+        bad = [f for f,h in zip(files, ex.map(lambda f: file_hash(path/f), files)) if h != files[f]]
     if bad: raise _bad(path,
                        f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged "
                        "(SHA-256 differs from config.json)")
     v = cfg.get('versions', {}).get('movierec')
     if v != movierec.__version__: warnings.warn(f"{path} was saved by movierec {v}; this is {movierec.__version__}.")
-    return cfg
+    return cfg, seen
 
 # %% ../nbs/05_hybrid.ipynb #3f6cf287
 def _read_files(path:Path, cfg:dict):
-    "The tables and arrays of the model folder `path`: (movies, pairs, views, ranker arrays)"
+    "The catalogue and arrays of the model folder `path`: (movies, title keys, views, ranker arrays); not the ratings"
     try:
         movies = pd.read_parquet(path/'movies.parquet')
-        movies['genres'] = [list(g) for g in movies.genres]
-        pairs = pd.read_parquet(path/'ratings.parquet')
+        movies['genres'] = [g.tolist() for g in movies.genres]
+        keys = ((movies.pop('title_key').to_numpy(object), movies.pop('title_year').to_numpy(np.int64))
+                if 'title_key' in movies else None)                      # older models have none
+        cols = pq.read_schema(path/'ratings.parquet').names           # its footer: that it is Parquet, with ids
+        if not {'userId', 'movieId'} <= set(cols): raise ValueError(f"ratings.parquet has columns {cols}")
         with np.load(path/'views.npz', allow_pickle=False) as z: a = {k: z[k] for k in z.files}
         rz = {}
         if cfg.get('has_ranker'):
@@ -546,7 +585,7 @@ def _read_files(path:Path, cfg:dict):
             with zipfile.ZipFile(path/'collab.pt') as z:
                 if z.testzip() is not None: raise zipfile.BadZipFile("a member fails its CRC check")
     except Exception as e: raise _bad(path, f"a file is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
-    return movies, pairs, a, rz
+    return movies, keys, a, rz
 
 # %% ../nbs/05_hybrid.ipynb #0ca6bc1e
 def _check_shapes(path:Path, cfg:dict, a:dict, movies:pd.DataFrame):
@@ -556,6 +595,7 @@ def _check_shapes(path:Path, cfg:dict, a:dict, movies:pd.DataFrame):
                 collab_support=(n,), movie_ids=(n,), user_ids=(cfg['n_users'],))
     if cfg.get('has_model'): need.update(user_idx=a.get('user_idx', np.zeros((0, 0))).shape[:1],
                                          movie_idx=a.get('movie_idx', np.zeros((0, 0))).shape[:1])
+    if 'movie_counts' in a: need['movie_counts'] = (n,)        # older models have none
     bad = [f"{k} has shape {a[k].shape if k in a else 'none'}, expected {s}"
            for k,s in need.items() if k not in a or a[k].shape != s]
     if len(movies) != n: bad.append(f"movies.parquet has {len(movies)} rows, expected {n}")
@@ -585,18 +625,19 @@ def load(cls:Recommender, path, # a folder written by `save`
     if not path.exists() and (old/'config.json').is_file():   # a save killed between its two renames: put it back
         try: old.rename(path)
         except OSError: pass
-    cfg = _read_config(path)
-    movies,pairs,a,rz = _read_files(path, cfg)
+    cfg,seen = _read_config(path)
+    movies,keys,a,rz = _read_files(path, cfg)
     _check_shapes(path, cfg, a, movies)
-    if 'rating' not in pairs: pairs = pairs.assign(rating=np.float32(np.nan))   # saved before the ranker read stars
-    ml = MovieLens(pairs, movies, name=cfg['name'], path=path)
-    if not np.array_equal(ml.movies.movieId.to_numpy(), a['movie_ids']) or ml.n_users != cfg['n_users']:
+    ml = MovieLens.lazy(lambda: _read_pairs(path, cfg, seen, ml), movies, a['user_ids'],
+                        counts=a.get('movie_counts'), title_keys=keys, name=cfg['name'], path=path)
+    if not np.array_equal(ml.movies.movieId.to_numpy(), a['movie_ids']):
         raise _bad(path, "the catalogue and the views disagree")
     content = View(a['content'], a['content_known'], a['content_support'], 'content')
     collab = View(a['collab'], a['collab_known'], a['collab_support'], 'collab')
     ranker = _read_ranker(path, cfg, rz, cfg['n_movies'])
     rec = cls(ml, content, collab, None, cfg['config'], ranker)
+    rec._cache['user_ratings'] = partial(_read_pairs, path, cfg, seen, ml)
     if cfg.get('has_model'):
-        rec._read_model = partial(_read_model, path, cfg, a, ml, pairs)
+        rec._read_model = partial(_read_model, path, cfg, a, ml)
         if not lazy: rec.model
     return rec

@@ -1,7 +1,7 @@
 "Hybrid recommender and command line on small synthetic data: save/load, bad folders, bad options, CLI end to end"
 import json, os, shlex, subprocess, sys
 import numpy as np, pandas as pd, pytest, torch
-from movierec.data import synth_movielens, write_release, MovieLensError, MovieLens
+from movierec.data import synth_movielens, write_release, MovieLensError, MovieLens, file_hash
 from movierec.similarity import View
 from movierec.hybrid import Recommender, hybrid_rows, support_weight
 
@@ -244,6 +244,32 @@ def test_lazy_model_is_the_one_that_was_loaded(rec, tmp_path):
     other.save(d)
     with pytest.raises(MovieLensError, match='changed after this model was loaded'): r.model
     assert Recommender.load(d).model is not None                  # loaded again, it is consistent
+
+def test_lazy_ratings_are_the_ones_that_were_loaded(rec, tmp_path):
+    "The ratings of a loaded model are read on first use, from the file `load` checked: a file saved over it is refused"
+    d = rec.save(tmp_path/'m'); r = Recommender.load(d)
+    other = Recommender.from_movielens(rec.ml, seed=7, content_epochs=1, collab_epochs=1, progress=False)
+    other.save(d)
+    with pytest.raises(MovieLensError, match='ratings.parquet changed after this model was loaded'): r.recommend(1)
+    with pytest.raises(MovieLensError, match='ratings.parquet changed after this model was loaded'): r.ml.ratings
+    assert len(Recommender.load(d).recommend(1)) == 10                  # loaded again, it is consistent
+
+def test_lazy_ratings_damaged_after_load(rec, tmp_path):
+    "ratings.parquet rewritten in place after `load` (same inode, new time): refused at first use, never trusted"
+    d = rec.save(tmp_path/'m'); r = Recommender.load(d)
+    p = d/'ratings.parquet'; b = bytearray(p.read_bytes()); b[len(b)//2] ^= 0x10
+    with open(p, 'r+b') as f: f.write(bytes(b))
+    with pytest.raises(MovieLensError, match='changed after this model was loaded'): r.ml.ratings
+
+def test_loaded_ratings_disagree_with_views(rec, tmp_path):
+    "A ratings.parquet whose users are not the saved users (with a manifest that agrees) is refused when read"
+    d = rec.save(tmp_path/'m')
+    pairs = pd.read_parquet(d/'ratings.parquet'); pairs = pairs[pairs.userId != pairs.userId.iloc[0]]
+    pairs.to_parquet(d/'ratings.parquet')
+    _edit_config(d, files={**json.loads((d/'config.json').read_text())['files'],
+                           'ratings.parquet': file_hash(d/'ratings.parquet')})
+    r = Recommender.load(d)
+    with pytest.raises(MovieLensError, match='the ratings and the views disagree'): r.ml.ratings
 
 def test_ctrl_c_during_training_is_one_line(tmp_path):
     "Ctrl-C while `movierec train` runs: exit 130, one line on stderr, no traceback, no half-written model"
