@@ -699,7 +699,8 @@ def lazy(cls:MovieLens, read_ratings, # no-argument function returning the ratin
          title_keys=None, # `(keys, years)` of the titles (`title_key`), if known: a title search then parses none
          name:str='custom', path=None) -> MovieLens:
     "A `MovieLens` whose ratings are read only when first used, such as a saved model's"
-    self = cls(pd.DataFrame(dict(userId=np.zeros(0, np.int64), movieId=np.zeros(0, np.int64))), movies, name=name, path=path)
+    empty = pd.DataFrame(dict(userId=np.zeros(0, np.int64), movieId=np.zeros(0, np.int64)))
+    self = cls(empty, movies, name=name, path=path)
     self._ratings,self._counts,self._keys = read_ratings,counts,title_keys
     self.user_map = IdMap(np.asarray(user_ids), 'userId', "List them with ml.ratings.userId.unique().")
     return self
@@ -737,7 +738,12 @@ class AmbiguousTitleError(UnknownIdError):
 
 # %% ../nbs/00_data.ipynb #3156f334
 _ARTICLES = {'the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'el', 'die', 'der', 'das'}
-_YEAR,_TOKENS = re.compile(r'\((\d{4})(?:\s*[-–]\s*\d{0,4})?\)\s*$'),re.compile(r'\w+')   # compiled once: ml-32m has 87,585 titles
+
+
+# %% ../nbs/00_data.ipynb #8d5b2c1b
+# compiled once: ml-32m has 87,585 titles
+_YEAR,_TOKENS = re.compile(r'\((\d{4})(?:\s*[-–]\s*\d{0,4})?\)\s*$'),re.compile(r'\w+')
+
 
 # %% ../nbs/00_data.ipynb #49cb368b
 def title_key(title:str) -> tuple:

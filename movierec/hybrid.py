@@ -510,7 +510,8 @@ def _read_model(path, cfg, a, ml):
     try:
         mod = _collab_module(cfg, sd); mod.load_state_dict(sd)
     except Exception as e: raise _bad(path, f"collab.pt does not fit its config ({str(e)[:120]})") from None
-    model = CollabModel.from_parts(ml, mod, a['user_idx'], a['movie_idx'], ml.ratings, cfg['config']['collab']['use_nn'])
+    use_nn = cfg['config']['collab']['use_nn']
+    model = CollabModel.from_parts(ml, mod, a['user_idx'], a['movie_idx'], ml.ratings, use_nn)
     model.config = cfg['config']['collab']
     return model
 
@@ -522,14 +523,16 @@ def _stat(p:Path) -> tuple:
 # %% ../nbs/05_hybrid.ipynb #93e20862
 def _read_pairs(path:Path, cfg:dict, seen:dict, ml:MovieLens, user=None) -> pd.DataFrame:
     "The training ratings in `path`/ratings.parquet (only `user`'s, if given), from the very file `load` checked"
-    p,changed = path/'ratings.parquet',"ratings.parquet changed after this model was loaded (saved again since?); load it again"
+    p = path/'ratings.parquet'
+    changed = "ratings.parquet changed after this model was loaded (saved again since?); load it again"
     if _stat(p) != seen['ratings.parquet']: raise _bad(path, changed)
     if user is None:                                   # every byte is read anyway: check them all again
         raw = p.read_bytes()
         if hashlib.sha256(raw).hexdigest() != cfg['files']['ratings.parquet']: raise _bad(path, changed)
     try: r = pd.read_parquet(p if user is not None else io.BytesIO(raw),
                              filters=None if user is None else [('userId', '==', int(user))])
-    except Exception as e: raise _bad(path, f"ratings.parquet is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
+    except Exception as e:
+        raise _bad(path, f"ratings.parquet is damaged ({e.__class__.__name__}: {str(e)[:120]})") from None
     if 'rating' not in r: r = r.assign(rating=np.float32(np.nan))      # saved before the ranker read stars
     if user is None and not (np.array_equal(unique_ids(r.userId.to_numpy()), ml.user_map.ids)
                              and (ml.movie_map.encode(r.movieId.to_numpy(), missing='mask') >= 0).all()):
@@ -538,7 +541,7 @@ def _read_pairs(path:Path, cfg:dict, seen:dict, ml:MovieLens, user=None) -> pd.D
 
 # %% ../nbs/05_hybrid.ipynb #936510e8
 def _read_config(path:Path) -> tuple:
-    "config.json of the model folder `path`, after checking format, version, files and their SHA-256; and their `_stat`s"
+    "config.json of the model folder `path`, after checking format, version, files and SHA-256; and their `_stat`s"
     if not path.is_dir(): raise _bad(path, "no such folder")
     try: cfg = json.loads((path/'config.json').read_text())
     except (OSError, ValueError) as e:
