@@ -360,21 +360,27 @@ def interaction_rows(R:sp.csr_matrix, # users × movies ratings
 # %% ../nbs/06_baselines.ipynb #cde0c66e
 def ease_weights(X:sp.csr_matrix, # users × movies inputs
                  lam:float, # L2 penalty
+                 block:int=1024, # Gram columns computed at a time
                 ) -> np.ndarray:
     "EASE's closed form: P = (XᵀX + λI)⁻¹, B = -P / diag(P) with a zero diagonal (float32, movies × movies)"
-    G = torch.from_numpy((X.T @ X).toarray().astype(np.float32))
+    X = sp.csc_matrix(X, dtype=np.float32); Xt,m = X.T.tocsr(),X.shape[1]
+    G = torch.empty(m, m)                          # filled a block of columns at a time: no sparse m × m product
+    for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy((Xt @ X[:, j:j+block]).toarray())
     G.diagonal().add_(lam)
-    P = torch.cholesky_inverse(torch.linalg.cholesky(G)); del G
-    B = P / -P.diagonal(); B.fill_diagonal_(0)
-    return B.numpy()
+    L = torch.linalg.cholesky(G); del G            # never more than two m × m matrices alive
+    P = torch.cholesky_inverse(L); del L
+    P.div_(-P.diagonal().clone()); P.fill_diagonal_(0)
+    return P.numpy()
+
 
 # %% ../nbs/06_baselines.ipynb #480581b7
 EASE_MAX_ITEMS = 20_000   # EASE's default model size: the most-rated movies it keeps
 
 # %% ../nbs/06_baselines.ipynb #dac39542
 def ease_bytes(n_items:int) -> int:
-    "Memory EASE's fit needs over `n_items` movies: three n × n float32 matrices alive at once"
-    return 3 * 4 * n_items * n_items
+    "Memory EASE's fit needs over `n_items` movies: two n × n float32 matrices alive at once"
+    return 2 * 4 * n_items * n_items
+
 
 # %% ../nbs/06_baselines.ipynb #9b3fa991
 class EASE(Baseline):
@@ -397,9 +403,9 @@ class EASE(Baseline):
         m = len(self.items); need = ease_bytes(m)
         avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:
-            fit = int(np.sqrt(avail / 12))
+            fit = int(np.sqrt(avail / 8))
             raise TooBigError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
-                                 "float32 matrices, three at once), "
+                                 "float32 matrices, two at once), "
                                  f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
         if m < len(rated):
             warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "

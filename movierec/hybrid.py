@@ -95,7 +95,8 @@ class ItemRanker:
                    config:dict|None=None):
         "An `ItemRanker` keeping the `keep` largest-magnitude weights of each column of `B`"
         items = np.asarray(items); keep = max(1, min(keep, len(items)))
-        top = np.argpartition(-np.abs(B), keep - 1, axis=0)[:keep]
+        top = np.hstack([np.argpartition(-np.abs(B[:, j:j+1024]), keep - 1, axis=0)[:keep].copy()  # (the copy frees
+                         for j in range(0, B.shape[1], 1024)])   # a block's m × 1,024 indices: no m × m temporaries)
         cols = np.broadcast_to(np.arange(B.shape[1]), top.shape)
         W = sp.csr_matrix((B[top, cols].ravel(), (items[top.ravel()], items[cols.ravel()])), shape=(n_movies, n_movies))
         known = np.zeros(n_movies, bool); known[items] = True
@@ -161,12 +162,12 @@ def from_movielens(cls:Recommender, ml:MovieLens, seed:int=42,
     with clock('content'):
         emb = content_embeddings(ml, dim=dim, epochs=content_epochs, seed=seed, progress=progress)
     docs = np.array([len(d.split()) for d in movie_docs(ml)], np.float32)
+    rk = None
+    if ranker:   # before the rating model and co-watching: EASE's matrices then sit on less
+        with clock('ranker'): rk = ItemRanker.ease(ml, ease_lam, ranker_keep, ease_inputs)
     with clock('collab'): model = fit_collab(ml, train=ml.ratings, n_factors=n_factors, epochs=collab_epochs,
                                              seed=seed, progress=progress)
     with clock('co-watching'): cowatch = corating_view(ml, dim=corating_dim, seed=seed)
-    rk = None
-    if ranker:
-        with clock('ranker'): rk = ItemRanker.ease(ml, ease_lam, ranker_keep, ease_inputs)
     cfg = dict(w_content=w_content, w_collab=w_collab, lam=lam, mu=mu, seed=seed, dataset=ml.name,
                content=dict(dim=dim, epochs=content_epochs), corating=dict(dim=corating_dim), collab=model.config)
     rec = cls(ml, View(emb, support=docs, name='content'), cowatch, model, cfg, rk)

@@ -190,9 +190,10 @@ class View:
         if known.shape != (len(emb),) or support.shape != (len(emb),):
             raise ValueError(f"`known` and `support` need one value per row of the embeddings ({len(emb)}), "
                              f"got {known.shape} and {support.shape}.")
-        if not np.isfinite(emb[known]).all(): raise ValueError(f"The {name} view has NaN or infinite "
-                                                               "values in known rows.")
-        self.emb = np.where(known[:,None], emb, 0).astype(np.float32)
+        if not np.isfinite(emb).all() and not np.isfinite(emb[known]).all():   # the whole array first: no copy
+            raise ValueError(f"The {name} view has NaN or infinite values in known rows.")
+        if not known.all(): emb = emb.copy(); emb[~known] = 0                   # unknown rows are zeros
+        self.emb = emb
         self.known,self.support,self.name = known,support,name
     def __len__(self): return len(self.emb)
     def __repr__(self):
