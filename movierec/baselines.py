@@ -372,7 +372,6 @@ def ease_weights(X:sp.csr_matrix, # users × movies inputs
     P.div_(-P.diagonal().clone()); P.fill_diagonal_(0)
     return P.numpy()
 
-
 # %% ../nbs/06_baselines.ipynb #480581b7
 EASE_MAX_ITEMS = 20_000   # EASE's default model size: the most-rated movies it keeps
 
@@ -380,7 +379,6 @@ EASE_MAX_ITEMS = 20_000   # EASE's default model size: the most-rated movies it 
 def ease_bytes(n_items:int) -> int:
     "Memory EASE's fit needs over `n_items` movies: two n × n float32 matrices alive at once"
     return 2 * 4 * n_items * n_items
-
 
 # %% ../nbs/06_baselines.ipynb #9b3fa991
 class EASE(Baseline):

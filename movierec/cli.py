@@ -86,9 +86,9 @@ def training_notice(name:str, # the release
             "nothing half-written.")
 
 # %% ../nbs/09_cli.ipynb #198325ac
-# `movierec train`'s peak GiB ≈ base + per_m·(ratings/1e6) + EASE's 3 float32 matrices over min(movies, 20,000);
-# the line through benchmarks/scale.py's 10M- and 32M-rating releases (4.40 and 10.44 GiB)
-TRAIN_MEMORY = dict(base=1.84, per_m=0.129,
+# `movierec train`'s peak GiB ≈ base + per_m·(ratings/1e6) + EASE's 2 float32 matrices over min(movies, 20,000);
+# base from the earlier 10M/32M fit, per_m through the 10.21 GiB peak of `movierec train --dataset ml-32m`
+TRAIN_MEMORY = dict(base=1.84, per_m=0.1684,
                     from_ratings=1_000_000)  # smaller releases need under 2 GiB, and the line over-estimates them
 
 # %% ../nbs/09_cli.ipynb #19d1e804

@@ -95,8 +95,8 @@ class ItemRanker:
                    config:dict|None=None):
         "An `ItemRanker` keeping the `keep` largest-magnitude weights of each column of `B`"
         items = np.asarray(items); keep = max(1, min(keep, len(items)))
-        top = np.hstack([np.argpartition(-np.abs(B[:, j:j+1024]), keep - 1, axis=0)[:keep].copy()  # (the copy frees
-                         for j in range(0, B.shape[1], 1024)])   # a block's m × 1,024 indices: no m × m temporaries)
+        top = np.hstack([np.argpartition(-np.abs(B[:, j:j+1024]), keep - 1, axis=0)[:keep].copy()  # 1,024
+                         for j in range(0, B.shape[1], 1024)])   # columns at a time, each block's indices let go
         cols = np.broadcast_to(np.arange(B.shape[1]), top.shape)
         W = sp.csr_matrix((B[top, cols].ravel(), (items[top.ravel()], items[cols.ravel()])), shape=(n_movies, n_movies))
         known = np.zeros(n_movies, bool); known[items] = True

@@ -193,7 +193,7 @@ class View:
         if not np.isfinite(emb).all() and not np.isfinite(emb[known]).all():   # the whole array first: no copy
             raise ValueError(f"The {name} view has NaN or infinite values in known rows.")
         if not known.all(): emb = emb.copy(); emb[~known] = 0                   # unknown rows are zeros
-        self.emb = emb
+        self.emb = emb   # the caller's float32 array itself when every row is known: no copy
         self.known,self.support,self.name = known,support,name
     def __len__(self): return len(self.emb)
     def __repr__(self):
