@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, Param, store_true
-from .data import (StageClock, available_bytes, return_freed_memory, load_movielens, get_release,
+from .data import (StageClock, available_bytes, load_movielens, get_release,
                            MovieLensError, cli_words, file_lock, atomic_write)
 from .hybrid import Recommender, VIEWS, BadModelError, NewerModelError, check_save_target, model_lock
 
@@ -65,9 +65,9 @@ def _cached(d:Path, quiet:bool=False) -> Recommender|None:
     return None
 
 # %% ../nbs/09_cli.ipynb #59dc6f44
-# `movierec train` seconds ≈ c·(ratings/1e6)**b on 2 cores: the line through benchmarks/scale.py's 3M- and 10M-rating
-# releases (43 s and 212 s), where the collaborative net trains in batches of 16,384
-TRAIN_TIME = dict(c=10.1, b=1.32)
+# `movierec train` seconds ≈ c·(ratings/1e6)**b on 2 cores: the line through the 10M- and 32M-rating synthetic releases
+# (138 s in benchmarks/scale.py, 791 s for `movierec train --dataset ml-32m`), collaborative batches of 32,768
+TRAIN_TIME = dict(c=4.39, b=1.50)
 
 # %% ../nbs/09_cli.ipynb #caededbb
 def train_estimate(n_ratings:int) -> float:
@@ -87,8 +87,8 @@ def training_notice(name:str, # the release
 
 # %% ../nbs/09_cli.ipynb #198325ac
 # `movierec train`'s peak GiB ≈ base + per_m·(ratings/1e6) + EASE's 2 float32 matrices over min(movies, 20,000);
-# base from the earlier 10M/32M fit, per_m through the 10.21 GiB peak of `movierec train --dataset ml-32m`
-TRAIN_MEMORY = dict(base=1.84, per_m=0.1684,
+# the line through the 2.19 GiB (10M ratings) and 5.45 GiB (ml-32m) peaks of `movierec train`
+TRAIN_MEMORY = dict(base=0.83, per_m=0.0513,
                     from_ratings=1_000_000)  # smaller releases need under 2 GiB, and the line over-estimates them
 
 # %% ../nbs/09_cli.ipynb #19d1e804
@@ -271,7 +271,6 @@ class NoMatch(Exception):
 # %% ../nbs/09_cli.ipynb #bcfe1762
 def main(argv:list|None=None) -> int:
     "The `movierec` command"
-    return_freed_memory()                     # training's freed batches go back to the system (see 00_data)
     argv = sys.argv[1:] if argv is None else list(argv)
     usage = "usage: movierec {" + ','.join(COMMANDS) + "} ...   (movierec COMMAND -h for its options)"
     if not argv or argv[0] in ('-h', '--help'):

@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_collab.ipynb #23f2b686
 from __future__ import annotations
+from types import SimpleNamespace
 import warnings, numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -23,7 +24,7 @@ from .content import train_one_cycle, LARGE, default_opt
 warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
 
 # %% auto #0
-__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'collab_bs',
+__all__ = ['check_ratings', 'ArrayTabDL', 'collab_dls', 'vocab_index', 'NotFittedError', 'CollabModel', 'collab_bs', 'collab_lr',
            'collab_model', 'fit_collab', 'corating_view']
 
 # %% ../nbs/04_collab.ipynb #a15cc115
@@ -46,6 +47,14 @@ class _Rows:
     def __radd__(self, other): return self  # [] + first split
     def __add__(self, other): return slice(self.start, other.stop)
 
+# %% ../nbs/04_collab.ipynb #4d5b128d
+class _TabBatch:
+    "A batch as fastai's `ReadTabBatch` reads one (`cats`, `targ`), from numpy rows instead of a new `TabularPandas`"
+    with_cont,device = False,None
+    def __init__(self, cats, targ, y_names):
+        self.cats,self.targ,self.y_names,self.items = cats,targ,y_names,SimpleNamespace(columns=y_names)
+    def __len__(self): return len(self.cats)   # fastai's DistributedDL counts a raw batch's rows
+
 # %% ../nbs/04_collab.ipynb #f171c049
 class ArrayTabDL(TabDataLoader):
     "fastai's `TabDataLoader` drawing batches from a numpy permutation (fastai's builds a list of every index)"
@@ -55,6 +64,13 @@ class ArrayTabDL(TabDataLoader):
         self._idxs = rng.permutation(n) if self.shuffle else np.arange(n)
         return self._idxs
     def sample(self): return self._idxs
+    def create_batch(self, b):  # fastai's own, `dataset.iloc[b]`, builds a new `TabularPandas` for every batch
+        to = self.dataset
+        if getattr(self, '_cols_of', None) is not to:
+            self._cols = [to.items[c].to_numpy() for c in to.cat_names], [to.items[c].to_numpy() for c in to.y_names]
+            self._cols_of = to
+        cats,ys = self._cols
+        return _TabBatch(np.stack([c[b] for c in cats], 1), np.stack([y[b] for y in ys], 1), to.y_names)
     def create_batches(self, samps):  # fastai's DistributedDL hands each process its share as a list
         samps = samps if isinstance(samps, np.ndarray) else np.fromiter(samps, np.int64)
         end = len(samps) - (len(samps) % self.bs if self.drop_last else 0)
@@ -176,8 +192,13 @@ def _check_fitted(m):
 
 # %% ../nbs/04_collab.ipynb #cc643261
 def collab_bs(n_train:int) -> int:
-    "The default ratings per batch: 512, or 16,384 from `LARGE` (2M) training ratings on"
-    return 512 if n_train < LARGE else 16_384
+    "The default ratings per batch: 512, or 32,768 from `LARGE` (2M) training ratings on"
+    return 512 if n_train < LARGE else 32_768
+
+# %% ../nbs/04_collab.ipynb #9eecd676
+def collab_lr(n_train:int) -> float:
+    "The default maximum learning rate: 5e-3, or 2e-2 from `LARGE` training ratings on (with `collab_bs`'s batches)"
+    return 5e-3 if n_train < LARGE else 2e-2
 
 # %% ../nbs/04_collab.ipynb #7d1b0474
 def collab_model(ml:MovieLens, # the release
@@ -217,11 +238,12 @@ def fit_collab(ml:MovieLens, # the release
                train:pd.DataFrame|None=None, # training ratings; None: the random 90/10 split
                valid:pd.DataFrame|None=None, # held-out ratings; None: the ratings not in `train` (by index)
                epochs:int=5, # one-cycle epochs
-               lr:float=5e-3, # maximum learning rate
+               lr:float|None=None, # maximum learning rate; None: `collab_lr(len(train))`
                progress:bool|None=None, # bars and the epoch table; None: on unless in CI or MOVIEREC_QUIET
                **kwargs) -> CollabModel:
     "Train a fastai collaborative model on a movierec split and wrap it as a `CollabModel`"
     m = collab_model(ml, train, valid, **kwargs)
+    lr = lr or collab_lr(len(m.learn.dls.train_ds))
     m.config |= dict(epochs=epochs, lr=lr)
     return m.fit(epochs, lr, progress)
 

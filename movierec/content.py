@@ -10,15 +10,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer, ENGLISH_STOP_WORDS
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
+from fastai.callback.core import Callback
 from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import set_seed, default_device
 from fastcore.meta import delegates
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
-from .data import MovieLens, show_progress
+from .data import MovieLens, show_progress, trim_heap
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'LARGE', 'movie_docs', 'tfidf_docs', 'ContentAE', 'SparseRowsDL', 'sparse_dls', 'recon_loss',
-           'content_learner', 'train_one_cycle', 'fused_adamw', 'default_opt', 'sparse_forward', 'encode',
+           'content_learner', 'TrimHeap', 'train_one_cycle', 'fused_adamw', 'default_opt', 'sparse_forward', 'encode',
            'content_embeddings']
 
 # %% ../nbs/02_content.ipynb #0088470e
@@ -174,14 +175,24 @@ def content_learner(X, # sparse TF-IDF matrix
     model = ContentAE(X.shape[1], dim, tuple(layers), p)
     return Learner(dls, model, loss_func=recon_loss, opt_func=opt_func, wd=wd)
 
+# %% ../nbs/02_content.ipynb #e574eebc
+class TrimHeap(Callback):
+    "Call `trim_heap` every `every` training batches and after fitting, so that a long training's memory stays flat"
+    order = 99
+    def __init__(self, every:int=50): self.every,self.calls = every,0
+    def _trim(self): trim_heap(); self.calls += 1
+    def after_batch(self):
+        if self.training and (self.iter + 1) % self.every == 0: self._trim()
+    def after_fit(self): self._trim()
+
 # %% ../nbs/02_content.ipynb #e726b5af
 def train_one_cycle(learn:Learner, epochs:int, lr:float, # `fit_one_cycle`'s epochs and maximum learning rate
                     progress:bool|None=None, # bars and the epoch table; None: on unless CI or MOVIEREC_QUIET is set
                    ) -> Learner:
-    "`learn.fit_one_cycle(epochs, lr)`, showing fastai's bars and epoch table only when `show_progress(progress)`"
-    if show_progress(progress): learn.fit_one_cycle(epochs, lr)
+    "`learn.fit_one_cycle(epochs, lr)` with `TrimHeap`; fastai's bars and epoch table only if `show_progress(progress)`"
+    if show_progress(progress): learn.fit_one_cycle(epochs, lr, cbs=TrimHeap())
     else:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=TrimHeap())
     return learn
 
 # %% ../nbs/02_content.ipynb #048abdb0

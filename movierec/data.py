@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #40d9ff13
 from __future__ import annotations
-import contextvars, difflib, errno, hashlib, json, os, re, shutil, tempfile, time, unicodedata, warnings, zipfile
+import contextvars, ctypes, difflib, errno, functools, hashlib, json, os, re, shutil, tempfile, time, unicodedata, warnings, zipfile
 import urllib.error, urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +20,8 @@ except ImportError: fcntl = None   # Windows: no advisory locks, so concurrent r
 # %% auto #0
 __all__ = ['BASE_URL', 'DATASETS', 'DEFAULT_DATA', 'RATING_COLS', 'RATING_DTYPES', 'GENRES_100K', 'GENRE_ALIASES', 'TAG_COLS',
            'SCHEMA_VERSION', 'GENRES', 'MovieLensError', 'UnknownIdError', 'cli_words', 'how', 'atomic_write',
-           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'available_bytes', 'return_freed_memory',
-           'Release', 'get_release', 'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens',
+           'file_lock', 'sweep_stale', 'show_progress', 'StageClock', 'available_bytes', 'trim_heap', 'Release',
+           'get_release', 'data_path', 'file_hash', 'check_archive', 'download', 'extract', 'get_movielens',
            'normalize_genres', 'parse_year', 'empty_tags', 'read_release', 'IdMap', 'unique_ids', 'MovieLens',
            'load_movielens', 'AmbiguousTitleError', 'title_key', 'movie_id', 'synth_movielens', 'write_release']
 
@@ -137,14 +137,17 @@ def available_bytes():
     try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError): return None
 
-# %% ../nbs/00_data.ipynb #1b9344f4
-def return_freed_memory(threshold:int=1<<22, # bytes: blocks this large or larger come from mmap
-                       ) -> bool:
-    "On glibc, serve large allocations from mmap so that freed batches go back to the system; False elsewhere"
-    try:
-        import ctypes
-        return bool(ctypes.CDLL('libc.so.6').mallopt(-3, threshold))   # -3: M_MMAP_THRESHOLD
-    except (OSError, AttributeError): return False
+# %% ../nbs/00_data.ipynb #9f10f859
+@functools.cache
+def _malloc_trim():
+    try: return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError, TypeError): return None   # no glibc: macOS, Windows, musl
+
+# %% ../nbs/00_data.ipynb #f5ac0b70
+def trim_heap() -> bool:
+    "Give glibc's free heap pages back to the system (`malloc_trim`); False if none went back or there is no glibc"
+    f = _malloc_trim()
+    return bool(f(0)) if f is not None else False
 
 # %% ../nbs/00_data.ipynb #14d58e09
 BASE_URL = 'https://files.grouplens.org/datasets/movielens/'
