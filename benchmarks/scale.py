@@ -3,6 +3,7 @@
     python benchmarks/scale.py --json rows.json     # ml-100k, ml-1m and 0.3 x ml-10m-shaped releases, the exponents
     python benchmarks/scale.py --shapes ml-10m --add rows.json     # one more size, fitted with the earlier rows
     python benchmarks/scale.py --shapes ml-32m --stages load,tfidf   # one big release, some stages only
+    python benchmarks/scale.py --shapes ml-32m --fraction 1 --keep /tmp/big   # release and models kept, reused
 
 Each shape is a synthetic release (`synth_movielens`) with the published release's numbers of users, movies and
 ratings (times `--fraction`), given ml-32m-like text (the rich vocabulary of benchmarks/content.py, with tag
@@ -28,7 +29,7 @@ The exponent of a stage is the slope of log(seconds) against log(ratings) over t
 line; it needs two shapes or more), and the last column extrapolates that line to ml-32m's 32,000,204 ratings.
 Extrapolations are estimates, labelled as such; only the measured columns are measurements.
 """
-import argparse, json, os, sys, tempfile, time
+import argparse, json, os, shutil, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
@@ -91,13 +92,25 @@ def make_release(shape, fraction, data_dir, seed=0):
     write_release(ml, Path(data_dir) / get_release(shape).folder, fmt)
     return dict(users=nu, movies=nm, ratings=nr), int(ml.ratings.movieId.iloc[0])
 
-def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
-    "One row per stage for one synthetic release"
-    with tempfile.TemporaryDirectory(dir=keep) as d:
-        d = Path(d); data, models = d / 'data', d / 'models'
-        t = time.perf_counter(); size,movie = make_release(shape, fraction, data)
+def release_in(d, shape, fraction):
+    "The synthetic release in `d`: made and written there unless an earlier run finished it (its `made.json`)"
+    d = Path(d); made = d / 'made.json'
+    if made.exists(): return json.loads(made.read_text()), 'reused'
+    t = time.perf_counter(); size,movie = make_release(shape, fraction, d / 'data')
+    got = dict(size=size, movie=movie)
+    made.write_text(json.dumps(got))                  # written last: a release cut off half-way is made again
+    return got, f'{time.perf_counter() - t:.0f} s to make and write'
+
+def measure(shape, fraction, stages, eval_protos, eval_models, tmp=None, keep=None):
+    "One row per stage for one synthetic release (kept in `keep`/SHAPE-xFRACTION and reused, if given)"
+    with tempfile.TemporaryDirectory(dir=tmp) as d:
+        d = Path(d)
+        if keep:
+            d = Path(keep) / f'{shape}-x{fraction:g}'; d.mkdir(parents=True, exist_ok=True)
+        data, models = d / 'data', d / 'models'
+        got,how = release_in(d, shape, fraction); size,movie = got['size'], got['movie']
         print(f"{shape} x {fraction:g}: {size['users']:,} users, {size['movies']:,} movies, {size['ratings']:,} "
-              f"ratings ({time.perf_counter() - t:.0f} s to make and write)", flush=True)
+              f"ratings ({how})", flush=True)
         env = {**os.environ, 'MOVIEREC_DATA': str(data), 'MOVIEREC_MODELS': str(models), 'MOVIEREC_QUIET': '1',
                'PYTHONWARNINGS': 'ignore'}
         py, cli = [sys.executable, '-c', CHILD], [str(Path(sys.executable).parent / 'movierec')]
@@ -105,6 +118,9 @@ def measure(shape, fraction, stages, eval_protos, eval_models, keep=None):
         todo = [s for s in STAGES if s in stages] + [f'eval-{p}' for p in eval_protos]
         if 'load' not in todo: child_peak(py + ['load', shape, ''], env, d / 'stderr')          # the cache the others read
         for s in todo:
+            if s == 'load':                           # cold: a kept release's Parquet cache (this script's) goes first
+                from movierec.data import get_release
+                shutil.rmtree(data / f'{get_release(shape).folder}.parquet', ignore_errors=True)
             if s == 'train': cmd = cli + ['train', '--dataset', shape]
             elif s == 'similar': cmd = cli + ['similar', f'id:{movie}', '--dataset', shape]
             elif s == 'recommend': cmd = cli + ['recommend', '--user', '1', '--dataset', shape]
@@ -156,6 +172,7 @@ def main():
     p.add_argument('--json', help='also write the rows to this file')
     p.add_argument('--add', help="rows of an earlier run (its --json file) to put in the table and the fit")
     p.add_argument('--tmp', help='where the temporary releases go (default: the system temporary folder)')
+    p.add_argument('--keep', help='keep each release and its models in this folder, and reuse a release made there')
     a = p.parse_args()
     shapes = a.shapes.split(',')
     bad = [s for s in shapes if s not in SHAPES]
@@ -166,7 +183,7 @@ def main():
     stages, protos = a.stages.split(','), [x for x in a.eval.split(',') if x]
     rows = json.loads(Path(a.add).read_text()) if a.add else []
     for s, f in zip(shapes, fr):
-        rows += measure(s, f, stages, protos, a.eval_models, a.tmp)
+        rows += measure(s, f, stages, protos, a.eval_models, a.tmp, a.keep)
         if a.json: Path(a.json).write_text(json.dumps(rows, indent=1))
     import torch
     print(f"\nseconds and GiB; peak = the stage process's resident memory high-water mark; "

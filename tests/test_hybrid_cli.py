@@ -350,5 +350,5 @@ def test_release_too_big_for_memory(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, 'available_bytes', lambda: 2**29)
     assert cli.main(['train']) == 2
     err = capsys.readouterr().err
-    assert 'needs about 1.8 GiB of memory at its peak and 0.5 GiB is free' in err and 'ranker=False' in err, err
+    assert 'needs about 0.8 GiB of memory at its peak and 0.5 GiB is free' in err and 'ranker=False' in err, err
     assert 'Traceback' not in err and not any((tmp_path/'models').glob('ml-latest-small-*/config.json'))
