@@ -56,14 +56,18 @@ t = time.perf_counter(); content.train_one_cycle(learn, 2, 3e-3, False)
 print(json.dumps(dict(seconds=time.perf_counter() - t, last=rss())))
 """
 
+def child(script, *args):
+    "The JSON line `script` prints last, run with `args` in a fresh Python process"
+    out = subprocess.run([sys.executable, '-c', script, *map(str, args)], capture_output=True, text=True)
+    if out.returncode: sys.exit(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
 def content_rows():
     from pathlib import Path
     print("Content autoencoder, 87,585 movies x 10,000 tokens, 2 epochs (GiB, s)")
     print(f"{'heap':>10} {'after fit':>10} {'seconds':>8}")
     for mode in ('trim', 'trim+mmap', 'neither'):
-        out = subprocess.run([sys.executable, '-c', CONTENT, mode, str(Path(__file__).parent)], capture_output=True, text=True)
-        if out.returncode: sys.exit(out.stderr[-2000:])
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r = child(CONTENT, mode, Path(__file__).parent)
         print(f"{mode:>10} {r['last']:>10.2f} {r['seconds']:>8.1f}")
 
 def main():
@@ -76,10 +80,7 @@ def main():
     print(f"EmbeddingDotBias, {a.n_ratings:,} synthetic ratings, {a.epochs} epochs, batches of 16,384 (GiB, s)")
     print(f"{'TrimHeap':>8} {'after batch 1':>14} {'after fit':>10} {'peak':>6} {'seconds':>8}")
     for trim in ('off', 'on'):
-        out = subprocess.run([sys.executable, '-c', CHILD, str(a.n_ratings), str(a.epochs), trim],
-                             capture_output=True, text=True)
-        if out.returncode: sys.exit(out.stderr[-2000:])
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r = child(CHILD, a.n_ratings, a.epochs, trim)
         print(f"{trim:>8} {r['first']:>14.2f} {r['last']:>10.2f} {r['peak']:>6.2f} {r['seconds']:>8.1f}")
 
 if __name__ == '__main__': main()

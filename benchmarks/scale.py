@@ -30,6 +30,7 @@ line; it needs two shapes or more), and the last column extrapolates that line t
 Extrapolations are estimates, labelled as such; only the measured columns are measurements.
 """
 import argparse, json, os, shutil, sys, tempfile, time
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 
@@ -103,10 +104,9 @@ def release_in(d, shape, fraction):
 
 def measure(shape, fraction, stages, eval_protos, eval_models, tmp=None, keep=None):
     "One row per stage for one synthetic release (kept in `keep`/SHAPE-xFRACTION and reused, if given)"
-    with tempfile.TemporaryDirectory(dir=tmp) as d:
-        d = Path(d)
-        if keep:
-            d = Path(keep) / f'{shape}-x{fraction:g}'; d.mkdir(parents=True, exist_ok=True)
+    kept = Path(keep) / f'{shape}-x{fraction:g}' if keep else None
+    with nullcontext(kept) if kept else tempfile.TemporaryDirectory(dir=tmp) as d:
+        d = Path(d); d.mkdir(parents=True, exist_ok=True)
         data, models = d / 'data', d / 'models'
         got,how = release_in(d, shape, fraction); size,movie = got['size'], got['movie']
         print(f"{shape} x {fraction:g}: {size['users']:,} users, {size['movies']:,} movies, {size['ratings']:,} "
