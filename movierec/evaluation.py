@@ -32,15 +32,19 @@ def rmse(pred, targ) -> float:
 def mae(pred, targ) -> float: return float(np.mean(np.abs(np.asarray(pred, np.float64) - np.asarray(targ, np.float64))))
 
 # %% ../nbs/08_evaluation.ipynb #723f4dbf
-def hit_matrix(recs:np.ndarray, # (users, k) catalogue rows, -1 for empty slots
-               relevant:sp.csr_matrix, # (users, movies) relevant held-out movies, same user order
+def hit_matrix(recs:np.ndarray, # (lists, k) catalogue rows, -1 for empty slots
+               relevant:sp.csr_matrix, # (users, movies) relevant held-out movies
+               rows=None, # the user (row of `relevant`) of each list; None: list i is user i's
               ) -> np.ndarray:
-    "Boolean (users, k): is each recommended movie relevant to its user"
+    "Boolean (lists, k): is each recommended movie relevant to its list's user"
     R = sp.csr_matrix(relevant); n = R.shape[1]
-    if len(recs) != R.shape[0]: raise ValueError(f"recs has {len(recs)} users but relevant has {R.shape[0]}.")
+    if rows is None:
+        if len(recs) != R.shape[0]: raise ValueError(f"recs has {len(recs)} users but relevant has {R.shape[0]}.")
+        rows = np.arange(len(recs))
+    elif len(rows) != len(recs): raise ValueError(f"rows names the user of {len(rows)} lists, but recs has {len(recs)}.")
     codes = np.sort(np.repeat(np.arange(R.shape[0], dtype=np.int64), np.diff(R.indptr))*n + R.indices)
     if len(codes) == 0: return np.zeros(recs.shape, bool)
-    q = np.arange(len(recs), dtype=np.int64)[:,None]*n + recs
+    q = np.asarray(rows, np.int64)[:,None]*n + recs
     return (codes[np.minimum(np.searchsorted(codes, q), len(codes)-1)] == q) & (recs >= 0)
 
 # %% ../nbs/08_evaluation.ipynb #6bd70d77
@@ -261,12 +265,12 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
                                           "has nothing to score.")
     uq,inv = np.unique(qm, return_inverse=True)
     _,nb = model.similar(uq, k)
-    N = nb[inv]                                                     # neighbours of each (user, query)
-    H = hit_matrix(N, T.tocsr()[qu])
+    T,B = T.tocsr(),1 << 20   # (user, query) pairs matched at a time: at ml-32m size they are tens of millions
+    hit = np.concatenate([hit_matrix(nb[inv[s:s+B]], T, qu[s:s+B]).any(1) for s in range(0, len(qm), B)])
     n_train = ctx.n_train
     ba = beyond_accuracy(nb, n_train, ctx.train.userId.nunique(), genre_matrix(ml))
-    low = ((N >= 0) & (n_train[np.maximum(N, 0)] < 3)).sum(1).mean()    # neighbours with fewer than 3 training ratings
-    return {f'hitrate@{k}': float(H.any(1).mean()), 'answered': float((nb[:, -1] >= 0).mean()),
+    low = ((nb >= 0) & (n_train[np.maximum(nb, 0)] < 3)).sum(1)[inv].mean()   # neighbours with < 3 training ratings
+    return {f'hitrate@{k}': float(hit.mean()), 'answered': float((nb[:, -1] >= 0).mean()),
             'genre_overlap': _jaccard(genre_matrix(ml), uq, nb),
             f'low_support@{k}': float(low), 'novelty': ba['novelty'], 'coverage': ba['coverage'], 'queries': len(qm)}
 
