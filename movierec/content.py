@@ -145,13 +145,15 @@ class SparseRowsDL(DataLoader):
 
 # %% ../nbs/02_content.ipynb #40aa6dea
 def sparse_dls(X, # sparse (movies × tokens)
-               bs:int=256, valid_pct:float=0.1, seed:int=0, device=None) -> DataLoaders:
+               bs:int=256, valid_pct:float=0.1, seed:int=0, device=None,
+               dl_type=None, # the `DataLoader` class; None: `SparseRowsDL`
+              ) -> DataLoaders:
     "Training and validation `DataLoaders` over random rows of `X`"
     idx = np.random.default_rng(seed).permutation(X.shape[0])
     n_val = int(round(len(idx)*valid_pct))
-    device = default_device() if device is None else device
-    return DataLoaders(SparseRowsDL(X, idx[n_val:], bs=bs, shuffle=True, drop_last=True, device=device),
-                       SparseRowsDL(X, idx[:n_val], bs=bs*2, device=device), device=device)
+    device,dl_type = default_device() if device is None else device,dl_type or SparseRowsDL
+    return DataLoaders(dl_type(X, idx[n_val:], bs=bs, shuffle=True, drop_last=True, device=device),
+                       dl_type(X, idx[:n_val], bs=bs*2, device=device), device=device)
 
 # %% ../nbs/02_content.ipynb #9c15687b
 def recon_loss(pred, targ):

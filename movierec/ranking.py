@@ -4,21 +4,60 @@
 
 # %% ../nbs/07_ranking.ipynb #13d7707f
 from __future__ import annotations
+import warnings
 import numpy as np, scipy.sparse as sp, torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from fastai.learner import Learner
+from fastai.learner import Learner, CastToTensor
 from fastai.callback.core import Callback
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 from fastai.callback.schedule import *  # fit_one_cycle and lr_find (used for their side effect)
 from .data import MovieLens, MovieLensError
-from .content import sparse_dls, sparse_forward, train_one_cycle
-from .baselines import Baseline, INPUTS, interaction_rows
+from .content import SparseRowsDL, sparse_dls, train_one_cycle, LARGE, default_opt
+from .hybrid import WEAK, check_inputs
+from .baselines import Baseline, interaction_rows
 
 # %% auto #0
-__all__ = ['MultDAE', 'multinomial_nll', 'dae_learner', 'DAERanker', 'MultVAE', 'KLAnneal']
+__all__ = ['DAE_MAX_ITEMS', 'DAE_LARGE', 'csr_rows', 'drop_unit', 'RowsLinear', 'MultDAE', 'multinomial_nll', 'CSRRowsDL',
+           'dae_learner', 'dae_defaults', 'DAERanker', 'MultVAE', 'KLAnneal']
+
+# %% ../nbs/07_ranking.ipynb #7ff1f276
+def csr_rows(X:sp.csr_matrix, # rows of `interaction_rows`
+             rows=None, # which rows; None: all
+            ) -> torch.Tensor:
+    "Rows of `X` as a float32 torch sparse CSR tensor, the batch form `MultDAE` reads without densifying"
+    B = X if rows is None else X[np.asarray(rows)]
+    return torch.sparse_csr_tensor(torch.from_numpy(B.indptr.astype(np.int64)), torch.from_numpy(B.indices.astype(np.int64)),
+                                   torch.from_numpy(B.data.astype(np.float32)), size=B.shape)
+
+# %% ../nbs/07_ranking.ipynb #41792fd6
+def _row_of(x): # the row of each stored value of sparse CSR rows
+    return torch.repeat_interleave(torch.arange(x.shape[0], device=x.device), x.crow_indices().diff())
+
+# %% ../nbs/07_ranking.ipynb #04eaa443
+def drop_unit(x, # a dense batch of rows, or sparse CSR rows
+              p:float=0., # share of the stored movies dropped
+              training:bool=False, # drop only while training
+             ):
+    "Input dropout, then each row scaled to unit length; sparse rows stay sparse (only their stored values change)"
+    if not x.is_sparse_csr: return F.normalize(F.dropout(x, p, training), dim=1)
+    v,r = F.dropout(x.values(), p, training),_row_of(x)
+    n = torch.zeros(x.shape[0], device=x.device).index_add_(0, r, v*v).sqrt().clamp_min(1e-12)
+    return torch.sparse_csr_tensor(x.crow_indices(), x.col_indices(), v/n[r], x.shape)
+
+# %% ../nbs/07_ranking.ipynb #a553e4fe
+class RowsLinear(nn.Module):
+    "`x @ weight + bias` from catalogue rows; for sparse CSR rows only the stored movies' weight rows are read"
+    def __init__(self, n_in:int, n_out:int):
+        super().__init__(); b = 1/np.sqrt(n_in)   # nn.Linear's initial range
+        self.weight = nn.Parameter(torch.empty(n_in, n_out).uniform_(-b, b))
+        self.bias = nn.Parameter(torch.empty(n_out).uniform_(-b, b))
+    def forward(self, x):
+        if not x.is_sparse_csr: return x @ self.weight + self.bias
+        return F.embedding_bag(x.col_indices(), self.weight, x.crow_indices(), mode='sum',
+                               per_sample_weights=x.values(), include_last_offset=True) + self.bias
 
 # %% ../nbs/07_ranking.ipynb #9ec3d070
 class MultDAE(nn.Module):
@@ -28,15 +67,24 @@ class MultDAE(nn.Module):
                  p:float=0.3, # share of the input movies dropped while training
                 ):
         super().__init__()
-        self.drop,self.enc,self.dec = nn.Dropout(p),nn.Linear(n_movies, hidden),nn.Linear(hidden, n_movies)
-    def forward(self, x): return self.dec(torch.tanh(self.enc(F.normalize(self.drop(x), dim=1))))
+        self.p,self.enc,self.dec = p,RowsLinear(n_movies, hidden),nn.Linear(hidden, n_movies)
+    def forward(self, x): # a dense batch of rows, or sparse CSR rows (see `csr_rows`)
+        return self.dec(torch.tanh(self.enc(drop_unit(x, self.p, self.training))))
 
 # %% ../nbs/07_ranking.ipynb #92037a2a
 def multinomial_nll(logits, # (users × movies) scores from the decoder
-                    x, # the users' rows: which movies they watched (or how much)
+                    x, # the users' rows, dense or sparse CSR: which movies they watched (or how much)
                    ):
     "Minus each user's log-likelihood of its movies under softmax(`logits`), averaged over users"
-    return -(F.log_softmax(logits, 1) * x).sum(1).mean()
+    ls = F.log_softmax(logits, 1)
+    if x.is_sparse_csr: return -(ls[_row_of(x), x.col_indices()] * x.values()).sum() / x.shape[0]
+    return -(ls * x).sum(1).mean()
+
+# %% ../nbs/07_ranking.ipynb #b543a3b3
+class CSRRowsDL(SparseRowsDL):
+    "`SparseRowsDL` whose batches stay sparse: the rows as a torch CSR tensor (`csr_rows`), input and target"
+    def create_batch(self, b):
+        x = csr_rows(self.X, b); return x, x
 
 # %% ../nbs/07_ranking.ipynb #a17356fa
 def dae_learner(X:sp.csr_matrix, # users × movies interaction rows (see `interaction_rows`)
@@ -45,52 +93,77 @@ def dae_learner(X:sp.csr_matrix, # users × movies interaction rows (see `intera
                 seed:int=0, device=None,
                 vae:bool=False, # train a `MultVAE` (with `KLAnneal`) instead of a `MultDAE`
                 latent:int=200, beta:float=0.2, # the VAE's code size and largest KL weight
+                opt_func=Adam, # fastai optimiser (`default_opt` picks the fused one for large releases)
                ) -> Learner:
-    "A fastai `Learner` training a `MultDAE` (or a `MultVAE`) on the rows of `X`"
+    "A fastai `Learner` training a `MultDAE` (or a `MultVAE`) on the sparse rows of `X`"
     set_seed(seed, reproducible=True)
-    dls = sparse_dls(X, bs=bs, valid_pct=valid_pct, seed=seed, device=device)
+    dls = sparse_dls(X, bs=bs, valid_pct=valid_pct, seed=seed, device=device, dl_type=CSRRowsDL)
     net,cbs = (MultVAE(X.shape[1], hidden, latent, p),[KLAnneal(beta)]) if vae else (MultDAE(X.shape[1], hidden, p),[])
-    return Learner(dls, net, loss_func=multinomial_nll, opt_func=Adam, wd=wd, cbs=cbs)
+    learn = Learner(dls, net, loss_func=multinomial_nll, opt_func=opt_func, wd=wd, cbs=cbs)
+    return learn.remove_cb(CastToTensor)   # it would cast the sparse batches, which have no strides
+
+# %% ../nbs/07_ranking.ipynb #0619b326
+DAE_MAX_ITEMS = 20_000   # the movies a `DAERanker` reads and scores by default: the most-rated ones, as for EASE
+DAE_LARGE = dict(epochs=2, bs=500)   # its epochs and batch from `LARGE` training ratings on (see "At scale" below)
+
+# %% ../nbs/07_ranking.ipynb #603fe4ad
+def dae_defaults(n_ratings:int, # training ratings
+                ) -> dict:
+    "`DAERanker`'s epochs and users per batch: 20 of 64 users, or from `LARGE` ratings on `DAE_LARGE`"
+    return dict(epochs=20, bs=64) if n_ratings < LARGE else dict(DAE_LARGE)
 
 # %% ../nbs/07_ranking.ipynb #28a262a7
 class DAERanker(Baseline):
     "Top-N lists from a `MultDAE` (or `MultVAE`) trained on every training user's row; new users by one forward pass"
     def __init__(self, ml:MovieLens,
                  inputs:str='liked', # what a rating becomes (see `interaction_rows`)
+                 weak:float=WEAK, # `graded` inputs: the weight of a rating under 4 stars
                  hidden:int=600, p:float=0.3, # the model (see `MultDAE`)
-                 epochs:int=20, lr:float=3e-3, bs:int=64, wd:float=0., # one-cycle training
+                 epochs:int|None=None, lr:float=3e-3, # one-cycle training; epochs None: `dae_defaults`
+                 bs:int|None=None, wd:float=0., # users per batch (None: `dae_defaults`) and weight decay
+                 max_items:int=DAE_MAX_ITEMS, # movies the network reads and scores: the most-rated ones
                  vae:bool=False, latent:int=200, beta:float=0.2, # a `MultVAE` instead (see `dae_learner`)
                  seed:int=0, device=None, progress:bool|None=None):
         super().__init__(ml)
-        if inputs not in INPUTS: raise ValueError(f"inputs is one of {', '.join(INPUTS)}, not {inputs!r}.")
+        check_inputs(inputs, weak)
         if not 0 <= p < 1: raise ValueError(f"p is the share of movies dropped, from 0 up to 1; got {p}.")
-        for name,v in dict(hidden=hidden, epochs=epochs, bs=bs, latent=latent).items():
-            if not isinstance(v, (int, np.integer)) or v < 1:
+        for name,v in dict(hidden=hidden, epochs=epochs, bs=bs, latent=latent, max_items=max_items).items():
+            if v is not None and (not isinstance(v, (int, np.integer)) or v < 1):
                 raise ValueError(f"{name} is a whole number of at least 1, not {v!r}.")
         if beta < 0: raise ValueError(f"beta weighs the KL term, so it is 0 or more; got {beta}.")
         self.inputs,self.hidden,self.p,self.epochs,self.lr,self.bs,self.wd = inputs,hidden,p,epochs,lr,bs,wd
-        self.vae,self.latent,self.beta,self.seed,self.device,self.progress = vae,latent,beta,seed,device,progress
+        self.weak,self.max_items,self.vae,self.latent,self.beta = weak,int(max_items),vae,latent,beta
+        self.seed,self.device,self.progress = seed,device,progress
     def _fit(self):
-        self.X = interaction_rows(self.R, self.inputs)
-        if self.X.shape[0] < self.bs: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of "
-                                                           f"{self.bs}; lower bs.")
-        self.learn = dae_learner(self.X, self.hidden, self.p, self.bs, self.wd, valid_pct=0., seed=self.seed,
-                                 device=self.device,
-                                 vae=self.vae, latent=self.latent, beta=self.beta)
-        train_one_cycle(self.learn, self.epochs, self.lr, self.progress)
+        self.X = interaction_rows(self.R, self.inputs, self.weak)
+        d = dae_defaults(self.R.nnz)
+        self.n_epochs,self.batch = self.epochs or d['epochs'],self.bs or d['bs']
+        if self.X.shape[0] < self.batch: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of "
+                                                              f"{self.batch}; lower bs.")
+        rated = np.flatnonzero(self.n_train > 0)
+        self.items = np.sort(rated[np.argsort(-self.n_train[rated], kind='stable')][:self.max_items])
+        if len(self.items) < len(rated):
+            warnings.warn(f"Mult-DAE keeps the {len(self.items):,} most-rated of {len(rated):,} rated movies "
+                          f"(max_items); the other {len(rated)-len(self.items):,} get no score.")
+        self.learn = dae_learner(self.X[:, self.items], self.hidden, self.p, self.batch, self.wd, valid_pct=0.,
+                                 seed=self.seed, device=self.device, vae=self.vae, latent=self.latent, beta=self.beta,
+                                 opt_func=default_opt(self.R.nnz))
+        train_one_cycle(self.learn, self.n_epochs, self.lr, self.progress)
         self.model = self.learn.model.eval()
 
 # %% ../nbs/07_ranking.ipynb #c83ba9d3
 @patch
 def score_rows(self:DAERanker, X, # rows of `interaction_rows` (users × catalogue), for known or new users
                bs:int=1024) -> np.ndarray:
-    "Scores of every movie for each row of `X`, -inf for movies without training ratings"
+    "Scores of every movie for each row of `X`; -inf for movies outside the model (no training ratings, or past `max_items`)"
     self._check()
     X = sp.csr_matrix(X, dtype=np.float32)
     if X.shape[1] != self.ml.n_movies: raise ValueError("Rows need one column per movie "
                                                         f"({self.ml.n_movies:,}), not {X.shape[1]:,}.")
-    S = sparse_forward(self.model, X, self.ml.n_movies, next(self.model.parameters()).device, bs)
-    S[:, self.n_train == 0] = -np.inf
+    Xi,dev = X[:, self.items],next(self.model.parameters()).device
+    S = np.full(X.shape, -np.inf, np.float32)
+    with torch.no_grad():
+        for s in range(0, X.shape[0], bs): S[s:s+bs, self.items] = self.model(csr_rows(Xi[s:s+bs]).to(dev)).cpu().numpy()
     return S
 
 # %% ../nbs/07_ranking.ipynb #71e6a2a2
@@ -105,12 +178,12 @@ class MultVAE(nn.Module):
     "Mult-VAE: like `MultDAE`, but the code is a Gaussian (mean, log-variance); training decodes a sample of it"
     def __init__(self, n_movies:int, hidden:int=600, latent:int=200, p:float=0.3):
         super().__init__()
-        self.drop,self.enc = nn.Dropout(p),nn.Linear(n_movies, hidden)
+        self.p,self.enc = p,RowsLinear(n_movies, hidden)
         self.mu,self.logvar = nn.Linear(hidden, latent),nn.Linear(hidden, latent)
         self.dec = nn.Sequential(nn.Linear(latent, hidden), nn.Tanh(), nn.Linear(hidden, n_movies))
         self.kl = torch.zeros(())
     def forward(self, x):
-        h = torch.tanh(self.enc(F.normalize(self.drop(x), dim=1)))
+        h = torch.tanh(self.enc(drop_unit(x, self.p, self.training)))
         mu,logvar = self.mu(h),self.logvar(h)
         self.kl = (-0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(1)).mean()   # KL(N(mu, var) || N(0, 1)), per user
         z = mu + torch.randn_like(mu) * (0.5*logvar).exp() if self.training else mu
