@@ -19,10 +19,10 @@ from .baselines import (CannotDoError, TooBigError, GlobalMean, BiasBaseline, Po
 from .ranking import DAERanker
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'PROTOCOL_MODELS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix', 'ranking_metrics',
-           'genre_matrix', 'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix', 'eval_rating',
-           'eval_topn', 'eval_item2item', 'eval_coldstart', 'eval_strong', 'evaluate', 'tune_hybrid', 'plot_metrics',
-           'plot_pr', 'plot_novelty']
+__all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'PROTOCOL_MODELS', 'EVAL_MAX_USERS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix',
+           'ranking_metrics', 'genre_matrix', 'beyond_accuracy', 'protocol_split', 'Context', 'relevant_matrix',
+           'eval_rating', 'eval_topn', 'eval_item2item', 'eval_coldstart', 'eval_strong', 'evaluate', 'tune_hybrid',
+           'plot_metrics', 'plot_pr', 'plot_novelty']
 
 # %% ../nbs/08_evaluation.ipynb #6ad706cb
 def rmse(pred, targ) -> float:
@@ -115,9 +115,10 @@ class Context:
     "What a model factory sees: the release, the protocol's split, a seed, and caches of the views"
     def __init__(self, ml:MovieLens, train:pd.DataFrame, test:pd.DataFrame, seed:int=42, progress:bool|None=False,
                  given:pd.DataFrame|None=None, # `strong` only: what the held-out users told
+                 max_users:int|None=None, # score at most this many test users, a seeded sample (None: all)
                 ):
         self.ml,self.train,self.test,self.seed = ml,train,test,seed
-        self.progress,self.given,self.cache = progress,given,{}
+        self.progress,self.given,self.max_users,self.cache = progress,given,max_users,{}
     @property
     def n_train(self) -> np.ndarray:
         "Training ratings per movie, in catalogue order"
@@ -125,6 +126,13 @@ class Context:
             self.cache['n_train'] = np.bincount(self.ml.movie_map.encode(self.train.movieId.to_numpy()),
                                                 minlength=self.ml.n_movies)
         return self.cache['n_train']
+
+# %% ../nbs/08_evaluation.ipynb #11d3c5e2
+@patch
+def sample(self:Context, users:np.ndarray) -> np.ndarray:
+    "`users` itself, or a seeded random `max_users` of them in their order when there are more"
+    if self.max_users is None or len(users) <= self.max_users: return users
+    return np.sort(np.random.default_rng(self.seed).choice(users, self.max_users, replace=False))
 
 # %% ../nbs/08_evaluation.ipynb #e559640e
 @patch
@@ -231,6 +239,7 @@ def eval_topn(model, ctx, name='model', k:int=10, candidates=None, curve:int=20)
     ml = ctx.ml
     trained = np.flatnonzero(np.bincount(ml.user_map.encode(ctx.train.userId.to_numpy()), minlength=ml.n_users) > 0)
     rows,rel = relevant_matrix(ml, ctx.test, users=trained)
+    keep = ctx.sample(np.arange(len(rows))); rows,rel = rows[keep],rel[keep]
     recs = rank_movies(model, ml.user_map.ids[rows], max(k, curve), candidates)
     H,n_rel = hit_matrix(recs, rel),np.diff(rel.indptr)
     n_train = ctx.n_train
@@ -252,6 +261,12 @@ def _jaccard(G, q, nb):
     union = np.asarray(Gq.sum(1)).ravel() + np.asarray(Gn.sum(1)).ravel() - inter
     return float(np.mean(np.where(union > 0, inter/np.maximum(union, 1), 0))) if len(inter) else np.nan
 
+# %% ../nbs/08_evaluation.ipynb #5e0c2b71
+def _rows_only(Q, users):
+    "`Q` (csr) with every row outside `users` emptied; multiplying by a 0/1 mask would leave stored zeros behind"
+    keep = np.zeros(Q.shape[0], np.float32); keep[users] = 1
+    Q = (sp.diags(keep) @ sp.csr_matrix(Q)).tocsr(); Q.eliminate_zeros(); return Q
+
 # %% ../nbs/08_evaluation.ipynb #13f474ca
 def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=None):
     "Hit rate of neighbour lists on users' liked held-out movies; answered share, genre overlap, novelty, coverage..."
@@ -259,7 +274,8 @@ def eval_item2item(model, ctx, name='model', k:int=10, queries=None, targets=Non
     ml = ctx.ml
     Q = _liked(ml, ctx.train) if queries is None else queries      # (users × movies) queries per user
     T = _liked(ml, ctx.test) if targets is None else targets       # (users × movies) what counts as a hit
-    Q = Q.multiply(np.diff(T.tocsr().indptr)[:,None] > 0).tocsr()   # only users with something to find
+    has = np.flatnonzero((np.diff(Q.tocsr().indptr) > 0) & (np.diff(T.tocsr().indptr) > 0))   # something to find
+    Q = _rows_only(Q, ctx.sample(has))                            # those users (or a sample of them), nobody else
     qu = np.repeat(np.arange(ml.n_users), np.diff(Q.indptr)); qm = Q.indices
     if len(qm) == 0: raise MovieLensError("No user has both a liked query movie and a liked held-out movie; the split "
                                           "has nothing to score.")
@@ -295,6 +311,7 @@ def eval_strong(model, ctx, name='model', k:int=10):
     _need(model, 'score_rows', name)
     ml = ctx.ml
     rows,rel = relevant_matrix(ml, ctx.test)
+    keep = ctx.sample(np.arange(len(rows))); rows,rel = rows[keep],rel[keep]
     told = ratings_matrix(ml, ctx.given)[rows]
     X = interaction_rows(told, getattr(model, 'inputs', 'binary'), getattr(model, 'weak', WEAK))
     S = np.array(model.score_rows(X), dtype=np.float32)
@@ -326,12 +343,17 @@ def _run(name:str, fn, ctx:Context, protocol:str, k:int) -> dict:
     r = _EVAL[protocol](model, ctx, name, **({} if protocol == 'rating' else dict(k=k)))
     return dict(model=name) | r | dict(fit_s=round(fit_s, 1), eval_s=round(time.perf_counter() - t - fit_s, 1))
 
+# %% ../nbs/08_evaluation.ipynb #be73248c
+EVAL_MAX_USERS = 20_000   # test users `evaluate` scores: all of ml-latest-small's 610 and ml-1m's 6,040; a sample above
+
 # %% ../nbs/08_evaluation.ipynb #3dfc24c7
 def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted model}; None: the protocol's defaults
              ml:MovieLens|None=None, # the release
              protocol:str='topn', # one of `PROTOCOLS`
              k:int=10, # list length for top-N and neighbours
-             seed:int=42, progress:bool|None=None) -> pd.DataFrame:
+             seed:int=42, progress:bool|None=None,
+             max_users:int|None=EVAL_MAX_USERS, # test users scored, a seeded sample (None: all of them)
+            ) -> pd.DataFrame:
     "Fit every model on `protocol`'s split of `ml` and score it; one row per model (`attrs['skipped']`: those too big)"
     if ml is None: raise ValueError("Pass the release: evaluate(models, ml, protocol).")
     if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
@@ -340,7 +362,8 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
     if k >= ml.n_movies: raise ValueError(f"k={k} is not smaller than the catalogue ({ml.n_movies} movies).")
     models = _model_fns(models, protocol)
     parts = protocol_split(ml, protocol, seed)
-    ctx = Context(ml, parts[0], parts[-1], seed, progress=False, given=parts[1] if protocol == 'strong' else None)
+    ctx = Context(ml, parts[0], parts[-1], seed, progress=False, given=parts[1] if protocol == 'strong' else None,
+                  max_users=max_users)
     rows,curves,skipped = [],{},{}
     items = list(models.items())
     if show_progress(progress):
@@ -354,7 +377,7 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
     if not rows: raise TooBigError(f"Every model was skipped on {ml.name}: " + ' '.join(skipped.values()))
     res = pd.DataFrame(rows).set_index('model')
     res.attrs.update(protocol=protocol, dataset=ml.name, k=k, seed=seed, curves=curves, train=len(parts[0]),
-                     test=len(parts[-1]), skipped=skipped)
+                     test=len(parts[-1]), skipped=skipped, max_users=max_users)
     return res
 
 # %% ../nbs/08_evaluation.ipynb #dbaf90f7
