@@ -235,14 +235,14 @@ def evaluate(protocol:Param("the evaluation protocol", str, choices=PROTOCOL_NAM
              k:Param("list length for top-N and neighbours", int)=10,
              dataset:Param("MovieLens release", str)='ml-latest-small',
              seed:Param("seed of the split and the models", int)=42,
-             max_users:Param("test users scored, a seeded sample; 0 for all of them", int)=20_000,
+             users:Param("test users scored, a seeded sample; 0 for all of them", int)=20_000,
              json:Param("print JSON (one object per model) instead of a table", store_true)=False):
     "Fit and score models on one evaluation protocol"
     from movierec.evaluation import evaluate as run   # imported here so the other commands start fast
     from movierec.baselines import CannotDoError
     names = [m.strip() for m in models.split(',') if m.strip()] if models else None
-    if max_users < 0: raise ValueError(f"--max-users is a number of users, 0 for all of them; got {max_users}.")
-    try: res = run(names, load_movielens(dataset), protocol, k, seed, progress=False, max_users=max_users or None)
+    if users < 0: raise ValueError(f"--users is a number of test users, 0 for all of them; got {users}.")
+    try: res = run(names, load_movielens(dataset), protocol, k, seed, progress=False, max_users=users or None)
     except CannotDoError as e: raise ValueError(str(e)) from None
     if json: return show(res.reset_index(), True)
     return f"{dataset} · {protocol} · train {res.attrs['train']:,} / test {res.attrs['test']:,} ratings\n" + \

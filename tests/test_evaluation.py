@@ -158,3 +158,17 @@ def test_cli_evaluate_skips_a_model_too_big(tmp_path, monkeypatch, capsys):
     assert 'movierec evaluate: Skipped user-knn:' in err and 'max_users=100' in err and 'Traceback' not in err
     assert main(['evaluate', '--protocol', 'topn', '--models', 'user-knn']) == 2
     assert 'Every model was skipped' in capsys.readouterr().err
+
+def test_cli_evaluate_max_users(tmp_path, monkeypatch, capsys):
+    "--users scores a sample of the test users; a negative count is refused in CLI words"
+    from movierec.cli import main
+    data = tmp_path/'data'
+    write_release(synth_movielens(100, 300, 5_000, seed=6, tag_pct=0.2), data/'ml-latest-small', 'csv')
+    monkeypatch.setenv('MOVIEREC_DATA', str(data)); monkeypatch.setenv('MOVIEREC_QUIET', '1')
+    assert main(['evaluate', '--protocol', 'topn', '--models', 'popularity', '--users', '20', '--json']) == 0
+    assert [o['users'] for o in json.loads(capsys.readouterr().out)] == [20]
+    assert main(['evaluate', '--protocol', 'topn', '--models', 'popularity', '--users', '0', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)[0]['users'] > 20
+    assert main(['evaluate', '--users', '-1']) == 2
+    err = capsys.readouterr().err
+    assert '--users is a number of test users' in err and 'Traceback' not in err
