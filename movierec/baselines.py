@@ -24,8 +24,8 @@ from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 __all__ = ['USER_KNN_MAX_USERS', 'EASE_MAX_ITEMS', 'AUTOREC_CELLS_PER_S', 'AUTOREC_MAX_CELLS', 'CannotDoError', 'TooBigError',
            'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
            'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'check_users', 'UserKNN',
-           'interaction_rows', 'ease_weights', 'ease_bytes', 'EASE', 'AutoRecNet', 'masked_mse', 'check_cells',
-           'AutoRec', 'ViewModel']
+           'interaction_rows', 'ease_weights', 'ease_bytes', 'most_rated', 'EASE', 'AutoRecNet', 'masked_mse',
+           'check_cells', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -381,6 +381,14 @@ def ease_bytes(n_items:int) -> int:
     "Memory EASE's fit needs over `n_items` movies: two n × n float32 matrices alive at once"
     return 2 * 4 * n_items * n_items
 
+# %% ../nbs/06_baselines.ipynb #b7a8a640
+def most_rated(counts:np.ndarray, # ratings per movie
+               n:int, # how many to keep
+              ) -> np.ndarray:
+    "The catalogue rows of the `n` movies with the most ratings (ties: lower row first), in row order; unrated never"
+    rated = np.flatnonzero(counts > 0)
+    return np.sort(rated[np.argsort(-counts[rated], kind='stable')][:n])
+
 # %% ../nbs/06_baselines.ipynb #9b3fa991
 class EASE(Baseline):
     "EASE (Steck 2019): top-N from the closed-form item-item linear model `x B`, over the `max_items` most-rated movies"
@@ -398,7 +406,7 @@ class EASE(Baseline):
         X = interaction_rows(self.R, self.inputs, self.weak)
         n = np.bincount(X.indices, minlength=self.ml.n_movies)
         rated = np.flatnonzero(n > 0)
-        self.items = np.sort(rated[np.argsort(-n[rated], kind='stable')][:self.max_items])
+        self.items = most_rated(n, self.max_items)
         m = len(self.items); need = ease_bytes(m)
         avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:

@@ -17,7 +17,7 @@ from fastai.callback.schedule import *  # fit_one_cycle and lr_find (used for th
 from .data import MovieLens, MovieLensError
 from .content import SparseRowsDL, sparse_dls, train_one_cycle, LARGE, default_opt
 from .hybrid import WEAK, check_inputs
-from .baselines import Baseline, interaction_rows
+from .baselines import Baseline, interaction_rows, most_rated
 
 # %% auto #0
 __all__ = ['DAE_MAX_ITEMS', 'DAE_LARGE', 'csr_rows', 'drop_unit', 'RowsLinear', 'MultDAE', 'multinomial_nll', 'CSRRowsDL',
@@ -134,22 +134,25 @@ class DAERanker(Baseline):
         self.inputs,self.hidden,self.p,self.epochs,self.lr,self.bs,self.wd = inputs,hidden,p,epochs,lr,bs,wd
         self.weak,self.max_items,self.vae,self.latent,self.beta = weak,int(max_items),vae,latent,beta
         self.seed,self.device,self.progress = seed,device,progress
-    def _fit(self):
-        self.X = interaction_rows(self.R, self.inputs, self.weak)
-        d = dae_defaults(self.R.nnz)
-        self.n_epochs,self.batch = self.epochs or d['epochs'],self.bs or d['bs']
-        if self.X.shape[0] < self.batch: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of "
-                                                              f"{self.batch}; lower bs.")
-        rated = np.flatnonzero(self.n_train > 0)
-        self.items = np.sort(rated[np.argsort(-self.n_train[rated], kind='stable')][:self.max_items])
-        if len(self.items) < len(rated):
-            warnings.warn(f"Mult-DAE keeps the {len(self.items):,} most-rated of {len(rated):,} rated movies "
-                          f"(max_items); the other {len(rated)-len(self.items):,} get no score.")
-        self.learn = dae_learner(self.X[:, self.items], self.hidden, self.p, self.batch, self.wd, valid_pct=0.,
-                                 seed=self.seed, device=self.device, vae=self.vae, latent=self.latent, beta=self.beta,
-                                 opt_func=default_opt(self.R.nnz))
-        train_one_cycle(self.learn, self.n_epochs, self.lr, self.progress)
-        self.model = self.learn.model.eval()
+
+# %% ../nbs/07_ranking.ipynb #8b0e459b
+@patch
+def _fit(self:DAERanker):
+    "Interaction rows, the kept movies, then `dae_learner` trained one-cycle"
+    self.X = interaction_rows(self.R, self.inputs, self.weak)
+    d = dae_defaults(self.R.nnz)
+    self.n_epochs,self.batch = self.epochs or d['epochs'],self.bs or d['bs']
+    if self.X.shape[0] < self.batch: raise MovieLensError(f"{self.X.shape[0]} users are too few for batches of "
+                                                          f"{self.batch}; lower bs.")
+    self.items,n_rated = most_rated(self.n_train, self.max_items),int((self.n_train > 0).sum())
+    if len(self.items) < n_rated:
+        warnings.warn(f"Mult-DAE keeps the {len(self.items):,} most-rated of {n_rated:,} rated movies "
+                      f"(max_items); the other {n_rated-len(self.items):,} get no score.")
+    self.learn = dae_learner(self.X[:, self.items], self.hidden, self.p, self.batch, self.wd, valid_pct=0.,
+                             seed=self.seed, device=self.device, vae=self.vae, latent=self.latent, beta=self.beta,
+                             opt_func=default_opt(self.R.nnz))
+    train_one_cycle(self.learn, self.n_epochs, self.lr, self.progress)
+    self.model = self.learn.model.eval()
 
 # %% ../nbs/07_ranking.ipynb #c83ba9d3
 @patch
