@@ -347,13 +347,15 @@ def _run(name:str, fn, ctx:Context, protocol:str, k:int) -> dict:
 EVAL_MAX_USERS = 20_000   # test users `evaluate` scores: all of ml-latest-small's 610 and ml-1m's 6,040; a sample above
 
 # %% ../nbs/08_evaluation.ipynb #ac19b01c
-def _check_run(ml, protocol, k):
+def _check_run(ml, protocol, k, max_users):
     "`evaluate`'s arguments, or a clear error"
     if ml is None: raise ValueError("Pass the release: evaluate(models, ml, protocol).")
     if protocol not in PROTOCOLS: raise ValueError(f"Unknown protocol {protocol!r}; choose one of "
                                                    f"{', '.join(PROTOCOLS)}.")
     check_k(k)
     if k >= ml.n_movies: raise ValueError(f"k={k} is not smaller than the catalogue ({ml.n_movies} movies).")
+    if max_users is not None and (not isinstance(max_users, (int, np.integer)) or max_users < 1):
+        raise ValueError(f"max_users is how many test users to score, at least 1 (None: all of them); got {max_users!r}.")
 
 # %% ../nbs/08_evaluation.ipynb #3dfc24c7
 def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted model}; None: the protocol's defaults
@@ -364,7 +366,7 @@ def evaluate(models=None, # names from `MODELS`, or {name: fn(ctx) -> fitted mod
              max_users:int|None=EVAL_MAX_USERS, # test users scored, a seeded sample (None: all of them)
             ) -> pd.DataFrame:
     "Fit every model on `protocol`'s split of `ml` and score it; one row per model (`attrs['skipped']`: those too big)"
-    _check_run(ml, protocol, k)
+    _check_run(ml, protocol, k, max_users)
     models = _model_fns(models, protocol)
     parts = protocol_split(ml, protocol, seed)
     ctx = Context(ml, parts[0], parts[-1], seed, progress=False, given=parts[1] if protocol == 'strong' else None,
