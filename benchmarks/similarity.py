@@ -3,6 +3,7 @@
     pip install faiss-cpu                     # optional: the faiss row is skipped without it
     python benchmarks/similarity.py           # 87,585 items x 64 dims, top-20 of every item
     python benchmarks/similarity.py --n 20000 --json
+    MOVIEREC_DATA=DIR python benchmarks/similarity.py --sparse   # sparse items (item KNN's user columns), 1 thread vs all
 
 Every contender runs in its own Python process on the same random matrix (seed 0), so each peak
 memory figure (VmHWM) is that contender's alone. Rows:
@@ -55,11 +56,30 @@ def run(what, n, d, k, out=''):
     if p.returncode: return dict(error=p.stderr.strip().splitlines()[-1])
     return json.loads(p.stdout.strip().splitlines()[-1])
 
+def sparse(dataset, n_queries=4096, k=20):
+    "Item KNN's sparse cosine search (movies as binary columns of users) on one thread and on all of them"
+    import time, warnings, numpy as np, torch
+    warnings.filterwarnings('ignore')
+    from movierec.data import load_movielens
+    from movierec.baselines import ItemKNN
+    from movierec.similarity import CosineIndex
+    ml = load_movielens(dataset, progress=False)      # e.g. benchmarks/scale.py's synthetic release under MOVIEREC_DATA
+    m = ItemKNN(ml).fit(ml.ratings); ix = CosineIndex(m.items)
+    q = np.random.default_rng(0).choice(ml.n_movies, n_queries, replace=False)
+    out,n = {},torch.get_num_threads()
+    for t in sorted({1, n}):
+        torch.set_num_threads(t); s = time.perf_counter(); out[t] = ix.topk(q, k); out[t] += (time.perf_counter() - s,)
+    torch.set_num_threads(n)
+    print(f"{ml.name}: {ml.n_movies:,} movies x {ml.n_users:,} users, {len(ml.ratings):,} ratings; top-{k} of {n_queries:,} movies")
+    for t,(s,i,sec) in out.items(): print(f"{t} thread(s): {sec:.1f} s; same neighbours as 1 thread: {(i == out[1][1]).all()}")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--n', type=int, default=87_585); ap.add_argument('--d', type=int, default=64)
     ap.add_argument('--k', type=int, default=20); ap.add_argument('--json', action='store_true')
+    ap.add_argument('--sparse', action='store_true'); ap.add_argument('--dataset', default='ml-32m')
     a = ap.parse_args()
+    if a.sparse: return sparse(a.dataset, k=a.k)
     import tempfile, numpy as np, torch
     tmp = tempfile.mkdtemp()
     rows = {}

@@ -14,7 +14,7 @@ from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
 from fastai.callback.schedule import *  # fit_one_cycle (used for its side effect)
 from .data import MovieLens, MovieLensError, UnknownIdError, available_bytes
-from .fast_topk import block_topk
+from .fast_topk import block_topk, threaded_product
 from .similarity import View, CosineIndex, topk_cosine, check_k, unit_rows
 from .content import SparseRowsDL, train_one_cycle
 from .collab import CollabModel, check_ratings, NotFittedError
@@ -366,10 +366,11 @@ def ease_weights(X:sp.csr_matrix, # users × movies inputs
     "EASE's closed form: P = (XᵀX + λI)⁻¹, B = -P / diag(P) with a zero diagonal (float32, movies × movies)"
     X = sp.csc_matrix(X, dtype=np.float32); Xt,m = X.T.tocsr(),X.shape[1]
     G = torch.empty(m, m)                          # filled a block of columns at a time: no sparse m × m product
-    for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy((Xt @ X[:, j:j+block]).toarray())
+    for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy(threaded_product(Xt, X[:, j:j+block].tocsr()))
     G.diagonal().add_(lam)
     L = torch.linalg.cholesky(G); del G            # never more than two m × m matrices alive
     P = torch.cholesky_inverse(L); del L
+    if not P.is_contiguous(): P = P.mT             # LAPACK's column-major P: symmetric, so its row-major view
     P.div_(-P.diagonal().clone()); P.fill_diagonal_(0)
     return P.numpy()
 

@@ -5,9 +5,11 @@
 # %% ../nbs/03a_fast_topk.ipynb #61655e3d
 from __future__ import annotations
 import importlib, math
+from concurrent.futures import ThreadPoolExecutor
 
 # %% auto #0
-__all__ = ['torch', 'LazyModule', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'screened_topk']
+__all__ = ['torch', 'LazyModule', 'sort_pairs', 'block_topk', 'bf16_error_bound', 'fast_bf16', 'screened_topk',
+           'threaded_product']
 
 # %% ../nbs/03a_fast_topk.ipynb #f6c3d992
 class LazyModule:
@@ -134,3 +136,17 @@ def screened_topk(Q:torch.Tensor, # (rows, d) float32 unit query rows
     todo = (~ok).nonzero().squeeze(1)             # the float32 path
     if len(todo): v[todo],i[todo] = block_topk(mask_fn(Q[todo] @ E.T, todo), k)
     return v, i
+
+# %% ../nbs/03a_fast_topk.ipynb #e782c6b2
+def threaded_product(A, # scipy CSR (rows × n), float32
+                     B, # scipy CSR (n × cols), float32
+                     threads:int|None=None, # None: torch's thread count
+                    ):
+    "`(A @ B).toarray()`, a float32 numpy array, its rows computed by `threads` threads at once"
+    import numpy as np
+    n = max(1, min(threads or torch.get_num_threads(), A.shape[0]))
+    out = np.empty((A.shape[0], B.shape[1]), np.float32)
+    cut = np.linspace(0, A.shape[0], n+1).astype(int)
+    def part(i): out[cut[i]:cut[i+1]] = (A[cut[i]:cut[i+1]] @ B).toarray()
+    with ThreadPoolExecutor(n) as ex: list(ex.map(part, range(n)))
+    return out

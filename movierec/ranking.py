@@ -104,7 +104,7 @@ def dae_learner(X:sp.csr_matrix, # users × movies interaction rows (see `intera
 
 # %% ../nbs/07_ranking.ipynb #0619b326
 DAE_MAX_ITEMS = 20_000   # the movies a `DAERanker` reads and scores by default: the most-rated ones, as for EASE
-DAE_LARGE = dict(epochs=2, bs=500)   # its epochs and batch from `LARGE` training ratings on (see "At scale" below)
+DAE_LARGE = dict(epochs=1, bs=500)   # its epochs and batch from `LARGE` training ratings on (see "At scale" below)
 
 # %% ../nbs/07_ranking.ipynb #603fe4ad
 def dae_defaults(n_ratings:int, # training ratings
