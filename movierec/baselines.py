@@ -72,7 +72,7 @@ def rank_movies(model, # has `scores(user_ids)`, `rated` (users × movies seen i
     out = np.full((len(user_ids), k), -1, np.int64)
     for s in range(0, len(user_ids), block):
         u = user_ids[s:s+block]
-        S = np.array(model.scores(u), dtype=np.float32)
+        S = np.array(model.scores(u), dtype=np.float32, order='C')   # a broadcast row would copy as column-major
         seen = model.rated[model.ml.user_map.encode(u)].tocoo()
         S[seen.row, seen.col] = -np.inf
         if candidates is not None: S[:, ~np.asarray(candidates, bool)] = -np.inf
@@ -555,8 +555,11 @@ def scores(self:ViewModel, user_ids):
     R = self.R[self._users(user_ids)].tocsr()
     n = np.diff(R.indptr)
     W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)
-    S = (W @ self.E) @ self.E.T
-    S = np.asarray(S.todense() if sp.issparse(S) else S, np.float32)
+    S = W @ self.E
+    if sp.issparse(S):   # a sparse view (TF-IDF): sparse times sparse, on every core (03a)
+        if getattr(self, '_Et', None) is None: self._Et = self.E.T.tocsr()
+        S = threaded_product(sp.csr_matrix(S, dtype=np.float32), self._Et)
+    else: S = np.asarray(S @ self.E.T, np.float32)
     S[:, ~self.known] = -np.inf
     return S
 
