@@ -533,6 +533,7 @@ class ViewModel(Baseline):
         if emb.shape[0] != ml.n_movies: raise ValueError("A view needs one row per movie "
                                                          f"({ml.n_movies}), got {emb.shape[0]}.")
         self.E = unit_rows(emb if sp.issparse(emb) else np.asarray(emb, np.float32))
+        self.Et = self.E.T.tocsr() if sp.issparse(self.E) else None   # the sparse side of `scores`' products
         nz = np.asarray(abs(self.E).sum(1)).ravel() > 0
         self.known = nz if known is None else np.asarray(known, bool) & nz
     @classmethod
@@ -556,9 +557,7 @@ def scores(self:ViewModel, user_ids):
     n = np.diff(R.indptr)
     W = R.copy(); W.data = R.data - np.repeat(np.asarray(R.sum(1)).ravel() / np.maximum(n, 1), n)
     S = W @ self.E
-    if sp.issparse(S):   # a sparse view (TF-IDF): sparse times sparse, on every core (03a)
-        if getattr(self, '_Et', None) is None: self._Et = self.E.T.tocsr()
-        S = threaded_product(sp.csr_matrix(S, dtype=np.float32), self._Et)
+    if sp.issparse(S): S = threaded_product(sp.csr_matrix(S, dtype=np.float32), self.Et)   # TF-IDF: every core (03a)
     else: S = np.asarray(S @ self.E.T, np.float32)
     S[:, ~self.known] = -np.inf
     return S
