@@ -21,11 +21,11 @@ from .collab import CollabModel, check_ratings, NotFittedError
 from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 
 # %% auto #0
-__all__ = ['USER_KNN_MAX_USERS', 'EASE_MAX_ITEMS', 'AUTOREC_CELLS_PER_S', 'AUTOREC_MAX_CELLS', 'CannotDoError', 'TooBigError',
-           'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean', 'fit_biases', 'BiasBaseline',
-           'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN', 'check_users', 'UserKNN',
-           'interaction_rows', 'ease_weights', 'ease_bytes', 'most_rated', 'EASE', 'AutoRecNet', 'masked_mse',
-           'check_cells', 'AutoRec', 'ViewModel']
+__all__ = ['USER_KNN_MAX_USERS', 'KNN_TERMS_PER_S', 'KNN_MAX_TERMS', 'EASE_MAX_ITEMS', 'AUTOREC_CELLS_PER_S', 'AUTOREC_MAX_CELLS',
+           'CannotDoError', 'TooBigError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean',
+           'fit_biases', 'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN',
+           'check_users', 'UserKNN', 'check_terms', 'interaction_rows', 'ease_weights', 'ease_bytes', 'most_rated',
+           'EASE', 'AutoRecNet', 'masked_mse', 'check_cells', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -250,7 +250,8 @@ class ItemKNN(Baseline):
     def __init__(self, ml, k:int=40, # neighbours per rating prediction
                  shrink:float=100, # similarity shrinkage by co-rating count
                  k_rank:int=20, # neighbours kept per movie for top-N
-                ): super().__init__(ml); self.k,self.shrink,self.k_rank = k,shrink,k_rank
+                 max_terms:float|None=None, # rating prediction past this many terms: refuse (None: `KNN_MAX_TERMS`)
+                ): super().__init__(ml); self.k,self.shrink,self.k_rank,self.max_terms = k,shrink,k_rank,max_terms
     def _fit(self):
         self.mu,self.bu,self.bi = fit_biases(self.R)
         self.Z = _residuals(self.R, self.mu, self.bu, self.bi)
@@ -261,6 +262,7 @@ class ItemKNN(Baseline):
 def predict(self:ItemKNN, user_ids, movie_ids):
     "Baseline prediction plus the shrunk, similarity-weighted residuals of the user's `k` nearest rated movies"
     u,m = self._pairs(user_ids, movie_ids)
+    check_terms(len(np.unique(m)), self.Z.nnz, KNN_MAX_TERMS if self.max_terms is None else self.max_terms)
     res = knn_predict(self.Z.T.tocsr(), m, u, self.k, self.shrink)
     return np.clip(self.mu + self.bu[u] + self.bi[m] + res, 0.5, 5).astype(np.float32)
 
@@ -334,6 +336,26 @@ class UserKNN(Baseline):
     def scores(self, user_ids):
         "What each user's nearest users rated, weighted by similarity (users × movies)"
         return self._neighbour_scores(self.users, self._users(user_ids))
+
+# %% ../nbs/06_baselines.ipynb #8a8de992
+# ItemKNN.predict on synthetic 1M and 3M-rating releases: 1.4e8 and 1.5e8 terms (test movies × training ratings) a
+# CPU second on one core (python benchmarks/item_knn.py); ml-32m's random 90/10 split asks about 2.5e12, about 4.7 hours
+KNN_TERMS_PER_S = 1.5e8
+KNN_MAX_TERMS = 1e11   # about 11 minutes: ml-10m's split (about 9.5e10 terms) fits, ml-25m's and ml-32m's are refused
+
+# %% ../nbs/06_baselines.ipynb #47feeedb
+def check_terms(n_movies:int, # distinct movies asked about
+                n_ratings:int, # stored training ratings
+                max_terms:float, # the most movie × rating terms `ItemKNN.predict` may compute
+               ):
+    "Raise `TooBigError` if item KNN's rating prediction would compute more than `max_terms` terms"
+    terms = n_movies * n_ratings
+    if terms > max_terms: raise TooBigError(
+        f"Item KNN predicts a rating from the similarity row of each movie asked about against every movie, a "
+        f"product over all the training ratings: {n_movies:,} movies × {n_ratings:,} ratings is {terms:.3g} terms, "
+        f"more than max_terms={max_terms:.3g} (about {terms/KNN_TERMS_PER_S/60:,.0f} minutes on one CPU core); ask "
+        f"about fewer movies at a time, leave item-knn out of the rating protocol, or pass max_terms={terms:.3g} to "
+        f"try anyway.")
 
 # %% ../nbs/06_baselines.ipynb #073051ab
 @patch
