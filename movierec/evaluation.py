@@ -305,8 +305,16 @@ def eval_coldstart(model, ctx, name='model', k:int=10):
     if not res: raise CannotDoError(f"{name} can neither find similar movies nor rank; cold start needs one of them.")
     return res
 
+# %% ../nbs/08_evaluation.ipynb #58e52e81
+def _top_told(model, X, told, k:int):
+    "Top `k` movies of `model.score_rows(X)` for a block of new users, the movies each of them told masked"
+    S = np.array(model.score_rows(X), dtype=np.float32, order='C')
+    t = told.tocoo(); S[t.row, t.col] = -np.inf
+    return top_movies(S, k)
+
 # %% ../nbs/08_evaluation.ipynb #3dfecd0a
-def eval_strong(model, ctx, name='model', k:int=10):
+def eval_strong(model, ctx, name='model', k:int=10, block:int=2048, # users scored at a time
+               ):
     "Top-N for the held-out users from what they told (`ctx.given`): fold-in through `score_rows`, no retraining"
     _need(model, 'score_rows', name)
     ml = ctx.ml
@@ -314,9 +322,8 @@ def eval_strong(model, ctx, name='model', k:int=10):
     keep = ctx.sample(np.arange(len(rows))); rows,rel = rows[keep],rel[keep]
     told = ratings_matrix(ml, ctx.given)[rows]
     X = interaction_rows(told, getattr(model, 'inputs', 'binary'), getattr(model, 'weak', WEAK))
-    S = np.array(model.score_rows(X), dtype=np.float32)
-    t = told.tocoo(); S[t.row, t.col] = -np.inf
-    recs = top_movies(S, k)
+    recs = np.concatenate([_top_told(model, X[s:s+block], told[s:s+block], k) for s in range(0, len(rows), block)]
+                          or [np.zeros((0, k), np.int64)])
     n_train = ctx.n_train
     n_users = ctx.train.userId.nunique()
     return (ranking_metrics(hit_matrix(recs, rel), np.diff(rel.indptr), k)

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 from movierec.data import synth_movielens, write_release, MovieLensError
 from movierec.split import user_split
 from movierec.baselines import (CannotDoError, GlobalMean, Popularity, ItemKNN, UserKNN, WeightedRating, ViewModel,
-                                rank_movies, ratings_matrix)
+                                rank_movies, ratings_matrix, EASE)
 from movierec.evaluation import hit_matrix, ranking_metrics, evaluate, relevant_matrix, beyond_accuracy, genre_matrix
 
 def _slow_metrics(recs, rel_sets, k):
@@ -140,6 +140,10 @@ def test_strong_protocol_ranks_new_users_from_what_they_told():
         def score_rows(self, X): return np.asarray(X.todense(), np.float32)*1e6 + super().score_rows(X)
     cheat = Cheat(ml).fit(train)
     assert eval_strong(cheat, ctx)['ndcg@10'] == pytest.approx(r['ndcg@10'])
+    # scored a block of users at a time (no users × movies array for all of them at once), with the same answers
+    seen.clear(); assert eval_strong(pop, ctx, block=7) == r
+    assert max(x.shape[0] for x in seen) == 7 and sum(x.shape[0] for x in seen) == r['users']
+    ease = EASE(ml).fit(train); assert eval_strong(ease, ctx, block=5) == eval_strong(ease, ctx)
     with pytest.raises(CannotDoError, match='not trained on'): eval_strong(ItemKNN(ml).fit(train), ctx)
     res = evaluate(['popularity', 'ease'], ml, 'strong', seed=1)
     assert list(res.index) == ['popularity', 'ease'] and res.attrs['test'] == len(test)
