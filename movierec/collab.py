@@ -419,7 +419,8 @@ def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to 
     def f(t): return _user_scores(model, t[None, :d], t[None, d] if ub is not None else None, m_fa, grad=True)[0]
     theta,I = theta0.clone(),torch.eye(len(theta0), device=dev)
     for _ in range(steps):
-        J = torch.autograd.functional.jacobian(f, theta, vectorize=True)   # one batched pass, not one per rating
+        J = torch.autograd.functional.jacobian(f, theta, vectorize=True, strategy='forward-mode')   # d+1 columns:
+        # forward mode is batched over the user vector's d+1 numbers; reverse mode, over the n ratings, held n² floats
         with torch.no_grad():
             res = y - f(theta).detach()
             theta = theta + torch.linalg.solve(J.T @ J + l2*I, J.T @ res - l2*(theta - theta0))
