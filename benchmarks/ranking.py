@@ -17,11 +17,12 @@ warnings.filterwarnings('ignore')
 from movierec.data import load_movielens, synth_movielens
 from movierec.split import user_split
 from movierec.baselines import EASE, Popularity, UserKNN
-from movierec.ranking import DAERanker
+from movierec.ranking import DAERanker, DLAE
 from movierec.evaluation import Context, eval_topn, evaluate, protocol_split, VAE
 
 def dae(seed=None, **kw): return lambda ctx: DAERanker(ctx.ml, seed=ctx.seed if seed is None else seed, progress=False, **kw).fit(ctx.train)
 def ease(**kw): return lambda ctx: EASE(ctx.ml, **kw).fit(ctx.train)
+def dlae(**kw): return lambda ctx: DLAE(ctx.ml, **kw).fit(ctx.train)
 
 VALIDATE = {
     'mult-dae liked, p 0.3 (seed 0)': dae(seed=0), 'mult-dae liked, p 0.3 (seed 1)': dae(seed=1),
@@ -32,6 +33,8 @@ VALIDATE = {
     'ease liked, lam 100': ease(lam=100, inputs='liked'), 'ease liked, lam 150': ease(lam=150, inputs='liked'),
     'ease liked, lam 300': ease(lam=300, inputs='liked'),
     **{f'ease graded, weak {w}, lam {l}': ease(lam=l, inputs='graded', weak=w) for w in (0.1, 0.2, 0.35, 0.5) for l in (100, 150, 200)},
+    **{f'dlae graded, p {p}, lam {l}': dlae(p=p, lam=l) for p in (0.1, 0.25, 0.5, 0.67) for l in (50, 150, 300)},
+    'dlae liked, p 0.5, lam 150': dlae(inputs='liked'), 'dlae binary, p 0.5, lam 150': dlae(inputs='binary'),
     'ease binary, lam 100': ease(lam=100), 'ease binary, lam 300': ease(lam=300),
     **{f'mult-dae {i}, hidden {h}, wd {wd}, p {p}': dae(seed=0, inputs=i, hidden=h, wd=wd, p=p)
        for i in ('liked', 'graded') for h in (200, 600) for wd in (0., 0.01, 0.1) for p in (0.3, 0.5)},
@@ -48,7 +51,7 @@ VALIDATE = {
 }
 TEST = {'popularity': lambda ctx: Popularity(ctx.ml).fit(ctx.train), 'ease (binary, lam 300)': ease(lam=300),
         'ease-liked (lam 150)': ease(lam=150, inputs='liked'), 'ease-graded (lam 150, weak 0.2)': ease(lam=150, inputs='graded'),
-        'mult-dae (liked, p 0.3)': dae(),
+        'dlae (graded, p 0.5, lam 150)': dlae(), 'mult-dae (liked, p 0.3)': dae(),
         'mult-dae (binary, p 0.5)': dae(inputs='binary', p=0.5), 'mult-vae (liked, 50 epochs)': dae(vae=True, **VAE),
         'user-knn (nearest users)': lambda ctx: UserKNN(ctx.ml).fit(ctx.train),
         'dotbias (ridge fold-in)': lambda ctx: ctx.collab(False)}

@@ -24,8 +24,8 @@ from .hybrid import INPUTS, WEAK, rating_weights, check_inputs
 __all__ = ['USER_KNN_MAX_USERS', 'KNN_TERMS_PER_S', 'KNN_MAX_TERMS', 'EASE_MAX_ITEMS', 'AUTOREC_CELLS_PER_S', 'AUTOREC_MAX_CELLS',
            'CannotDoError', 'TooBigError', 'ratings_matrix', 'top_movies', 'rank_movies', 'Baseline', 'GlobalMean',
            'fit_biases', 'BiasBaseline', 'Popularity', 'WeightedRating', 'knn_predict', 'known_queries', 'ItemKNN',
-           'check_users', 'UserKNN', 'check_terms', 'interaction_rows', 'ease_weights', 'ease_bytes', 'most_rated',
-           'EASE', 'AutoRecNet', 'masked_mse', 'check_cells', 'AutoRec', 'ViewModel']
+           'check_users', 'UserKNN', 'check_terms', 'interaction_rows', 'gram_matrix', 'ease_weights', 'ease_bytes',
+           'most_rated', 'EASE', 'AutoRecNet', 'masked_mse', 'check_cells', 'AutoRec', 'ViewModel']
 
 # %% ../nbs/06_baselines.ipynb #1cc1e2f1
 class CannotDoError(TypeError):
@@ -380,16 +380,24 @@ def interaction_rows(R:sp.csr_matrix, # users × movies ratings
     X.data = rating_weights(X.data, inputs, weak); X.eliminate_zeros()
     return X
 
+# %% ../nbs/06_baselines.ipynb #5049c47f
+def gram_matrix(X:sp.csr_matrix, # users × movies inputs
+                block:int=1024, # columns computed at a time
+               ) -> torch.Tensor:
+    "XᵀX as a dense float32 torch matrix (movies × movies), a block of columns at a time: no sparse m × m product"
+    X = sp.csc_matrix(X, dtype=np.float32); Xt,m = X.T.tocsr(),X.shape[1]
+    G = torch.empty(m, m)
+    for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy(threaded_product(Xt, X[:, j:j+block].tocsr()))
+    return G
+
+
 # %% ../nbs/06_baselines.ipynb #cde0c66e
 def ease_weights(X:sp.csr_matrix, # users × movies inputs
                  lam:float, # L2 penalty
                  block:int=1024, # Gram columns computed at a time
                 ) -> np.ndarray:
     "EASE's closed form: P = (XᵀX + λI)⁻¹, B = -P / diag(P) with a zero diagonal (float32, movies × movies)"
-    X = sp.csc_matrix(X, dtype=np.float32); Xt,m = X.T.tocsr(),X.shape[1]
-    G = torch.empty(m, m)                          # filled a block of columns at a time: no sparse m × m product
-    for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy(threaded_product(Xt, X[:, j:j+block].tocsr()))
-    G.diagonal().add_(lam)
+    G = gram_matrix(X, block); G.diagonal().add_(lam)
     L = torch.linalg.cholesky(G); del G            # never more than two m × m matrices alive
     P = torch.cholesky_inverse(L); del L
     if not P.is_contiguous(): P = P.mT             # LAPACK's column-major P: symmetric, so its row-major view
@@ -434,13 +442,15 @@ class EASE(Baseline):
         avail = self.max_bytes if self.max_bytes is not None else available_bytes()
         if avail is not None and need > avail:
             fit = int(np.sqrt(avail / 8))
-            raise TooBigError(f"EASE over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
+            raise TooBigError(f"{type(self).__name__} over {m:,} movies needs about {need/2**30:.1f} GiB ({m:,} × {m:,} "
                                  "float32 matrices, two at once), "
                                  f"and {avail/2**30:.1f} GiB is available; pass max_items={fit:,} or fewer.")
         if m < len(rated):
-            warnings.warn(f"EASE keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "
+            warnings.warn(f"{type(self).__name__} keeps the {m:,} most-rated of {len(rated):,} rated movies; the other "
                           f"{len(rated)-m:,} get no score.")
-        self.B,self.X = ease_weights(X[:, self.items], self.lam),X
+        self.B,self.X = self.weights(X[:, self.items]),X
+    def weights(self, X): return ease_weights(X, self.lam)   # the kept movies' inputs → B (`DLAE` changes this)
+
 
 # %% ../nbs/06_baselines.ipynb #2523541c
 @patch

@@ -402,29 +402,56 @@ def scores(self:CollabModel, user_ids):
     S[:, ~self.known] = -np.inf
     return S
 
-# %% ../nbs/04_collab.ipynb #dff88f7c
+# %% ../nbs/04_collab.ipynb #ddfae09c
+def _pair_scores(model, T, # one row per rating: the user's vector (then its bias, for EmbeddingDotBias)
+                 m_fa): # each rating's fastai movie index
+    "Predicted rating of each (user vector, movie) pair: row i of `T` with movie `m_fa[i]`"
+    _,_,iw,ib = _tables(model)
+    M = iw.weight[m_fa]
+    if isinstance(model, EmbeddingDotBias):
+        d,(lo,hi) = M.shape[1],model.y_range
+        return torch.sigmoid((T[:, :d] * M).sum(1) + T[:, d] + ib.weight[m_fa, 0]) * (hi-lo) + lo
+    return model.layers(model.emb_drop(torch.cat([T, M], 1)))[:, 0]
+
+# %% ../nbs/04_collab.ipynb #da06e1fb
+def _segment_outer(J, seg, n:int, chunk:int=1<<14):
+    "Σ J_i J_iᵀ over the rows i of each of `n` segments (n × k × k), a chunk of rows at a time"
+    A = J.new_zeros(n, J.shape[1], J.shape[1])
+    for s in range(0, len(J), chunk): A.index_add_(0, seg[s:s+chunk], J[s:s+chunk, :, None] * J[s:s+chunk, None, :])
+    return A
+
+# %% ../nbs/04_collab.ipynb #23e94e95
 @patch
-def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to the model)
-             r, # their ratings
-             l2:float=3.0, # pull towards the average user (3 was best of 0.003..100 on ml-latest-small)
-             steps:int=8):
-    "Vector (and bias) of a new user fitted to ratings `r` by ridge Gauss-Newton against the frozen model"
-    model = self.model.eval()
-    dev = next(model.parameters()).device
+def fit_users(self:CollabModel, X:sp.csr_matrix, # (new users × catalogue) ratings, only of movies the model knows
+              l2:float=3.0, # pull towards the average user (3 was best of 0.003..100 on ml-latest-small)
+              steps:int=8):
+    "Vectors (and biases) of the users of the rows of `X`, fitted by ridge Gauss-Newton against the frozen model"
+    model = self.model.eval(); dev = next(model.parameters()).device
     uw,ub,_,_ = _tables(model)
     theta0 = uw.weight[1:].mean(0).detach()
     if ub is not None: theta0 = torch.cat([theta0, ub.weight[1:, 0].mean()[None].detach()])
-    m_fa,y = torch.as_tensor(self.movie_idx[rows], device=dev),torch.as_tensor(r, device=dev)
-    d = uw.weight.shape[1]
-    def f(t): return _user_scores(model, t[None, :d], t[None, d] if ub is not None else None, m_fa, grad=True)[0]
-    theta,I = theta0.clone(),torch.eye(len(theta0), device=dev)
+    X = sp.csr_matrix(X, dtype=np.float32); n,k = X.shape[0],len(theta0)
+    u = torch.as_tensor(np.repeat(np.arange(n), np.diff(X.indptr)), device=dev)   # each rating's user
+    m_fa,y = torch.as_tensor(self.movie_idx[X.indices], device=dev),torch.as_tensor(X.data, device=dev)
+    theta,I = theta0.repeat(n, 1),torch.eye(k, device=dev)
     for _ in range(steps):
-        J = torch.autograd.functional.jacobian(f, theta, vectorize=True, strategy='forward-mode')   # d+1 columns:
-        # forward mode is batched over the user vector's d+1 numbers; reverse mode, over the n ratings, held n² floats
+        T = theta[u].requires_grad_()             # a copy of the user's vector per rating
+        f = _pair_scores(model, T, m_fa)
+        J, = torch.autograd.grad(f.sum(), T)      # row i: rating i's gradient, its row of its user's Jacobian
         with torch.no_grad():
-            res = y - f(theta).detach()
-            theta = theta + torch.linalg.solve(J.T @ J + l2*I, J.T @ res - l2*(theta - theta0))
-    return theta[None, :d].detach(), (theta[None, d].detach() if ub is not None else None)
+            g = torch.zeros(n, k, device=dev).index_add_(0, u, J * (y - f.detach())[:, None])
+            theta = theta + torch.linalg.solve(_segment_outer(J, u, n) + l2*I, g - l2*(theta - theta0))
+    d = uw.weight.shape[1]
+    return theta[:, :d].detach(), (theta[:, d].detach() if ub is not None else None)
+
+# %% ../nbs/04_collab.ipynb #d6fc0960
+@patch
+def fit_user(self:CollabModel, rows, # catalogue rows of rated movies (known to the model)
+             r, # their ratings
+             l2:float=3.0, steps:int=8):
+    "Vector (1 × d) and bias of one new user fitted to ratings `r` (see `fit_users`)"
+    X = sp.csr_matrix((np.asarray(r, np.float32), (np.zeros(len(rows), int), rows)), shape=(1, self.ml.n_movies))
+    return self.fit_users(X, l2, steps)
 
 # %% ../nbs/04_collab.ipynb #aa4630ac
 @patch
@@ -445,18 +472,22 @@ def recommend_for(self:CollabModel, ratings:dict, # {title or movieId: rating}, 
 # %% ../nbs/04_collab.ipynb #0d49aa89
 @patch
 def score_rows(self:CollabModel, X, # (new users × catalogue) ratings, 0 where a user did not rate
-               l2:float=3.0) -> np.ndarray:
-    "Predicted ratings of every known movie for each row of `X`, the user's vector fitted by `fit_user`; -inf elsewhere"
+               l2:float=3.0, # see `fit_users`
+               bs:int=1024, # users fitted at a time
+              ) -> np.ndarray:
+    "Predicted ratings of every known movie for each row of `X`, the user's vector fitted by `fit_users`; -inf elsewhere"
     _check_fitted(self)
     X = sp.csr_matrix(X, dtype=np.float32)
     if X.shape[1] != self.ml.n_movies: raise ValueError("Rows need one column per movie "
                                                         f"({self.ml.n_movies:,}), not {X.shape[1]:,}.")
     rows = np.flatnonzero(self.known)
     m_fa = torch.as_tensor(self.movie_idx[rows], device=next(self.model.parameters()).device)
+    X = (X @ sp.diags(self.known.astype(np.float32))).tocsr(); X.eliminate_zeros()   # only what the model knows
     S = np.full(X.shape, -np.inf, np.float32)
-    for i in range(X.shape[0]):
-        ok = self.known[X[i].indices]
-        if not ok.any(): continue                     # nothing the model knows: no scores, as for an unknown movie
-        U,ub = self.fit_user(X[i].indices[ok], X[i].data[ok], l2)
-        S[i, rows] = _user_scores(self.model.eval(), U, ub, m_fa)[0].cpu().numpy()
+    for s in range(0, X.shape[0], bs):
+        has = s + np.flatnonzero(np.diff(X[s:s+bs].indptr))   # a row with nothing known gets no scores
+        if not len(has): continue
+        U,ub = self.fit_users(X[has], l2)
+        S[np.ix_(has, rows)] = _user_scores(self.model.eval(), U, ub, m_fa).cpu().numpy()
     return S
+

@@ -16,7 +16,7 @@ from .hybrid import hybrid_rows, HYBRID, WEAK
 from .baselines import (CannotDoError, TooBigError, GlobalMean, BiasBaseline, Popularity, WeightedRating,
                                 ItemKNN, UserKNN, EASE, AutoRec, ViewModel, rank_movies, top_movies, ratings_matrix,
                                 interaction_rows)
-from .ranking import DAERanker
+from .ranking import DAERanker, DLAE
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'VAE', 'MODELS', 'PROTOCOL_MODELS', 'EVAL_MAX_USERS', 'HYBRID_GRID', 'rmse', 'mae', 'hit_matrix',
@@ -180,7 +180,7 @@ MODELS = {
     'global-mean': _fit(GlobalMean), 'bias': _fit(BiasBaseline), 'popularity': _fit(Popularity),
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
     'ease': _fit(EASE), 'ease-liked': _fit(EASE, lam=150., inputs='liked'),
-    'ease-graded': _fit(EASE, lam=150., inputs='graded'),
+    'ease-graded': _fit(EASE, lam=150., inputs='graded'), 'dlae': _fit(DLAE),
           'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'mult-vae': lambda ctx: DAERanker(ctx.ml, vae=True, **VAE, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'autorec': lambda ctx: AutoRec(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
@@ -196,10 +196,10 @@ MODELS = {
 PROTOCOL_MODELS = {
     'rating': ['global-mean', 'bias', 'weighted-rating', 'item-knn', 'user-knn', 'autorec', 'dotbias', 'embnn'],
     'topn': ['popularity', 'weighted-rating', 'bias', 'item-knn', 'user-knn', 'ease', 'ease-liked', 'ease-graded',
-             'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
+             'dlae', 'mult-dae', 'autorec', 'dotbias', 'tfidf-knn', 'content', 'hybrid'],
     'item2item': ['tfidf-knn', 'item-knn', 'content', 'dotbias-view', 'collab', 'hybrid'],
     'coldstart': ['popularity', 'item-knn', 'dotbias', 'tfidf-knn', 'content', 'collab', 'hybrid'],
-    'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'mult-dae'],
+    'strong': ['popularity', 'user-knn', 'dotbias', 'ease', 'ease-liked', 'ease-graded', 'dlae', 'mult-dae'],
 }
 
 # %% ../nbs/08_evaluation.ipynb #0c8bf8c6

@@ -116,3 +116,37 @@ def test_seeded(ml):
     a = fit_collab(ml, epochs=1, seed=3, progress=False).movie_embeddings()
     b = fit_collab(ml, epochs=1, seed=3, progress=False).movie_embeddings()
     assert np.array_equal(a, b)
+
+def _reference_fit(m, rows, r, l2=3.0, steps=8):
+    "One user's ridge Gauss-Newton with its full Jacobian taken by `torch.autograd.functional.jacobian`"
+    from movierec.collab import _tables
+    model = m.model.eval(); uw,ub,_,_ = _tables(model); d = uw.weight.shape[1]
+    theta0 = uw.weight[1:].mean(0).detach()
+    if ub is not None: theta0 = torch.cat([theta0, ub.weight[1:, 0].mean()[None].detach()])
+    m_fa,y = torch.as_tensor(m.movie_idx[rows]),torch.as_tensor(r)
+    def f(t): return _user_scores(model, t[None, :d], t[None, d] if ub is not None else None, m_fa, grad=True)[0]
+    theta = theta0.clone()
+    for _ in range(steps):
+        J = torch.autograd.functional.jacobian(f, theta)
+        with torch.no_grad():
+            theta = theta + torch.linalg.solve(J.T @ J + l2*torch.eye(len(theta)), J.T @ (y - f(theta)) - l2*(theta - theta0))
+    return theta
+
+@pytest.mark.parametrize('which', ['dot', 'net'])
+def test_fit_users_is_each_users_own_fit(ml, which, request):
+    "A batch of new users, one with no ratings, fitted together: each equals its own Gauss-Newton with a full Jacobian"
+    import scipy.sparse as sp
+    m = request.getfixturevalue(which); g = np.random.default_rng(0)
+    known = np.flatnonzero(m.known)
+    picks = [g.choice(known, n, replace=False) for n in (1, 4, 0, 25)]
+    rs = [g.choice(np.arange(1, 11) / 2, len(p)).astype(np.float32) for p in picks]
+    X = sp.csr_matrix((np.concatenate(rs), (np.repeat(np.arange(4), [len(p) for p in picks]), np.concatenate(picks))),
+                      shape=(4, ml.n_movies))
+    U,ub = m.fit_users(X)
+    got = torch.cat([U, ub[:, None]], 1) if ub is not None else U
+    for i,(p,r) in enumerate(zip(picks, rs)):
+        if len(p): assert torch.allclose(got[i], _reference_fit(m, np.sort(p), r[np.argsort(p)]), atol=1e-4), i
+    assert torch.allclose(got[2], _reference_fit(m, known[:0], np.zeros(0, np.float32), steps=0))   # no ratings: the average user
+    S = m.score_rows(X, bs=2)                                        # blocks of two rows: the same scores
+    assert np.isinf(S[2]).all()
+    np.testing.assert_allclose(S[[0, 1, 3]], m.score_rows(X[[0, 1, 3]]), atol=1e-5)

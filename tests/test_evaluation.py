@@ -6,6 +6,7 @@ from movierec.data import synth_movielens, write_release, MovieLensError
 from movierec.split import user_split
 from movierec.baselines import (CannotDoError, GlobalMean, Popularity, ItemKNN, UserKNN, WeightedRating, ViewModel,
                                 rank_movies, ratings_matrix, EASE)
+from movierec.ranking import DLAE, dlae_weights
 from movierec.evaluation import hit_matrix, ranking_metrics, evaluate, relevant_matrix, beyond_accuracy, genre_matrix
 
 def _slow_metrics(recs, rel_sets, k):
@@ -35,13 +36,25 @@ def test_metrics_match_definitions(n_users, k, seed):
     for m in want: assert got[m] == pytest.approx(want[m]), m
     assert all(0 <= v <= 1 for v in got.values())
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 12), st.floats(0., 0.9), st.floats(0.1, 50.), st.integers(0, 10_000))
+def test_dlae_solves_its_normal_equations(m, p, lam, seed):
+    "B = (G + Λ)⁻¹G: the expected dropout loss is flat there; a movie seen by nobody gets no weights"
+    X = sp.random(30, m, density=0.4, format='csr', random_state=seed, dtype=np.float32)
+    G = (X.T @ X).toarray().astype(np.float64)
+    Lam = np.diag(p / (1 - p) * np.diag(G) + lam)
+    B = dlae_weights(X, lam, p).astype(np.float64)
+    assert np.abs((G + Lam) @ B - G).max() <= 1e-3 * max(1., np.abs(G).max())
+    empty = np.diag(G) == 0
+    assert np.abs(B[empty]).max(initial=0) < 1e-6 and np.abs(B[:, empty]).max(initial=0) < 1e-6
+
 @pytest.fixture(scope='module')
 def ml(): return synth_movielens(120, 260, 6_000, seed=5, tag_pct=0.2)
 
 @pytest.fixture(scope='module')
 def split(ml): return user_split(ml.ratings, 0.2, seed=0)
 
-@pytest.mark.parametrize('cls', [Popularity, ItemKNN, UserKNN, WeightedRating])
+@pytest.mark.parametrize('cls', [Popularity, ItemKNN, UserKNN, WeightedRating, DLAE])
 def test_rank_never_returns_rated_or_excluded(ml, split, cls):
     train,_ = split
     m = cls(ml).fit(train)
