@@ -390,7 +390,6 @@ def gram_matrix(X:sp.csr_matrix, # users × movies inputs
     for j in range(0, m, block): G[:, j:j+block] = torch.from_numpy(threaded_product(Xt, X[:, j:j+block].tocsr()))
     return G
 
-
 # %% ../nbs/06_baselines.ipynb #cde0c66e
 def ease_weights(X:sp.csr_matrix, # users × movies inputs
                  lam:float, # L2 penalty
@@ -450,7 +449,6 @@ class EASE(Baseline):
                           f"{len(rated)-m:,} get no score.")
         self.B,self.X = self.weights(X[:, self.items]),X
     def weights(self, X): return ease_weights(X, self.lam)   # the kept movies' inputs → B (`DLAE` changes this)
-
 
 # %% ../nbs/06_baselines.ipynb #2523541c
 @patch

@@ -426,11 +426,15 @@ def fit_users(self:CollabModel, X:sp.csr_matrix, # (new users × catalogue) rati
               l2:float=3.0, # pull towards the average user (3 was best of 0.003..100 on ml-latest-small)
               steps:int=8):
     "Vectors (and biases) of the users of the rows of `X`, fitted by ridge Gauss-Newton against the frozen model"
+    _check_fitted(self); X = sp.csr_matrix(X, dtype=np.float32)
+    if X.shape[1] != self.ml.n_movies or not self.known[X.indices].all():
+        raise ValueError(f"Rows need one column per movie ({self.ml.n_movies:,}) and ratings only of movies with "
+                         "training ratings (see `known`); drop the others first.")
     model = self.model.eval(); dev = next(model.parameters()).device
     uw,ub,_,_ = _tables(model)
     theta0 = uw.weight[1:].mean(0).detach()
     if ub is not None: theta0 = torch.cat([theta0, ub.weight[1:, 0].mean()[None].detach()])
-    X = sp.csr_matrix(X, dtype=np.float32); n,k = X.shape[0],len(theta0)
+    n,k = X.shape[0],len(theta0)
     u = torch.as_tensor(np.repeat(np.arange(n), np.diff(X.indptr)), device=dev)   # each rating's user
     m_fa,y = torch.as_tensor(self.movie_idx[X.indices], device=dev),torch.as_tensor(X.data, device=dev)
     theta,I = theta0.repeat(n, 1),torch.eye(k, device=dev)
@@ -490,4 +494,3 @@ def score_rows(self:CollabModel, X, # (new users × catalogue) ratings, 0 where 
         U,ub = self.fit_users(X[has], l2)
         S[np.ix_(has, rows)] = _user_scores(self.model.eval(), U, ub, m_fa).cpu().numpy()
     return S
-

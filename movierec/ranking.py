@@ -225,7 +225,8 @@ class DLAE(EASE):
                  inputs:str='graded', # what a rating becomes (see `interaction_rows`)
                  weak:float=WEAK, # `graded` inputs: the weight of a rating under 4 stars
                  max_items:int=EASE_MAX_ITEMS, # movies in the model (as for `EASE`)
-                 max_bytes:float|None=None): # memory it may use; None: what the machine has available
+                 max_bytes:float|None=None, # memory it may use; None: what the machine has available
+                ):
         super().__init__(ml, lam, inputs, weak, max_items, max_bytes)
         if not 0 <= p < 1: raise ValueError(f"p is the share of movies dropped, from 0 up to 1; got {p}.")
         self.p = p
