@@ -5,6 +5,7 @@
     python benchmarks/ranking.py --scale         # one Mult-DAE epoch at ml-32m size: seconds and peak memory
     MOVIEREC_DATA=DIR python benchmarks/ranking.py --scale --max-items 10000 20000   # on scale.py's release in DIR
     python benchmarks/ranking.py --only ease-graded,user-knn    # only some of the rows
+    python benchmarks/ranking.py --protocols strong --seeds $(seq 42 61) --only dlae,ease   # more seeds, paired
     python benchmarks/ranking.py --large-epochs 3 6 12   # epochs for big releases: validation NDCG on a 10M-rating release
 
 `--validate` never reads a test split: it scores each setting on `user_split(train, 0.2, 42)` of the topn protocol's
@@ -72,9 +73,17 @@ def validate(ml, only=None):
         print(rows[-1], flush=True)
     print(pd.DataFrame(rows).set_index('setting').to_string())
 
-def test(ml, seeds, only=None):
+def paired(d, a, b):
+    "Per-seed NDCG of models named `a` minus `b` on each protocol: mean, standard error, seeds where `a` is ahead"
+    for proto,g in d.groupby('protocol'):
+        t = g.pivot_table(index='seed', columns='model', values='ndcg')
+        x = t[a] - t[b]
+        print(f"{proto}: {a} - {b}: mean {x.mean():+.4f}, standard error {x.std(ddof=1)/np.sqrt(len(x)):.4f}, "
+              f"ahead on {(x > 0).sum()} of {len(x)} seeds")
+
+def test(ml, seeds, only=None, protocols=('topn', 'strong')):
     rows,models = [],{k: v for k,v in TEST.items() if picked(k, only)}
-    for proto in ('topn', 'strong'):
+    for proto in protocols:
         for seed in seeds:
             r = evaluate(models, ml, proto, seed=seed, progress=False)
             rows += [dict(protocol=proto, seed=seed, model=m, ndcg=r.loc[m, 'ndcg@10'], hitrate=r.loc[m, 'hitrate@10'],
@@ -83,6 +92,9 @@ def test(ml, seeds, only=None):
     d = pd.DataFrame(rows)
     print(d.pivot_table(index='model', columns=['protocol', 'seed'], values='ndcg').round(4).to_string())
     print(d.groupby(['protocol', 'model'])[['ndcg', 'hitrate', 'fit_s']].mean().round(4).to_string())
+    names = set(d.model)
+    for a,b in (('dlae (graded, p 0.5, lam 150)', 'ease-graded (lam 150, weak 0.2)'), ('dlae (graded, p 0.5, lam 150)', 'ease (binary, lam 300)')):
+        if {a, b} <= names and len(seeds) > 1: paired(d, a, b)
 
 def scale(max_items, epochs=1):
     "One-epoch Mult-DAE fits at ml-32m size: seconds per epoch, peak memory and the share of ratings the kept movies hold"
@@ -122,6 +134,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--validate', action='store_true'); p.add_argument('--scale', action='store_true')
     p.add_argument('--seeds', type=int, nargs='+', default=[42, 43, 44])
+    p.add_argument('--protocols', nargs='+', default=['topn', 'strong'], choices=['topn', 'strong'])
     p.add_argument('--only', help='only the settings (--validate) or models whose names hold one of these comma-separated texts')
     p.add_argument('--max-items', type=int, nargs='+', default=[20_000], help='--scale: the max_items to time')
     p.add_argument('--epochs', type=int, default=1, help='--scale: epochs per fit (the time is per epoch)')
@@ -130,4 +143,4 @@ if __name__ == '__main__':
     if a.scale: scale(a.max_items, a.epochs)
     elif a.large_epochs: large_epochs(a.large_epochs)
     elif a.validate: validate(load_movielens(), a.only)
-    else: test(load_movielens(), a.seeds, a.only)
+    else: test(load_movielens(), a.seeds, a.only, a.protocols)

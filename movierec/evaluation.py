@@ -181,7 +181,7 @@ MODELS = {
     'weighted-rating': _fit(WeightedRating), 'item-knn': _fit(ItemKNN), 'user-knn': _fit(UserKNN),
     'ease': _fit(EASE), 'ease-liked': _fit(EASE, lam=150., inputs='liked'),
     'ease-graded': _fit(EASE, lam=150., inputs='graded'), 'dlae': _fit(DLAE),
-          'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
+    'mult-dae': lambda ctx: DAERanker(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'mult-vae': lambda ctx: DAERanker(ctx.ml, vae=True, **VAE, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'autorec': lambda ctx: AutoRec(ctx.ml, seed=ctx.seed, progress=ctx.progress).fit(ctx.train),
     'dotbias': lambda ctx: ctx.collab(False), 'embnn': lambda ctx: ctx.collab(True),
